@@ -1,0 +1,42 @@
+/** Who is acting, in which request, at what time: the first argument of every service operation. */
+export type Actor = {
+  userId: string;
+  partnershipId: string;
+  organisationId: string;
+  roles: readonly Role[];
+  displayName: string;
+};
+
+export const ROLES = [
+  'practitioner',
+  'front_door',
+  'team_manager',
+  'privacy_officer',
+  'partnership_admin',
+  'analyst',
+  'unscheduled_care',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  practitioner: 'Practitioner',
+  front_door: 'Front-door (triage) worker',
+  team_manager: 'Team manager',
+  privacy_officer: 'Privacy officer',
+  partnership_admin: 'Partnership administrator',
+  analyst: 'Analyst',
+  unscheduled_care: 'Unscheduled-care clinician',
+};
+
+/** The system itself (start-up, seeding, the CLI): acts with no signed-in user. */
+export type SystemActor = { system: string; partnershipId?: string };
+
+export type Ctx = {
+  actor: Actor | SystemActor;
+  requestId: string;
+  now: Date;
+};
+
+export function isSystem(actor: Ctx['actor']): actor is SystemActor {
+  return 'system' in actor;
+}

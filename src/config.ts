@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The only reader of process.env. Parsed once, frozen; a bad setting stops start-up naming the setting. */
+
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('data'),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(72).default(12),
+  COOKIE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TRUST_PROXY: z.stringbool().default(false),
+  SECURE_COOKIES: z.stringbool().optional(),
+  SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  SIGN_IN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEMO_CHILDREN: z.coerce.number().int().min(0).max(5_000_000).default(20_000),
+  DEMO_SEED: z.coerce.number().int().default(20260101),
+});
+
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+  session: { idleMinutes: number; absoluteHours: number };
+  cookieSecret: string | undefined;
+  trustProxy: boolean;
+  secureCookies: boolean;
+  signIn: { maxFailures: number; lockoutMinutes: number };
+  logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
+  demo: { children: number; seed: number };
+}>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const setting = String(issue.path[0] ?? 'settings');
+    const value = env[setting];
+    throw new ConfigError(
+      `Setting ${setting}${value === undefined ? '' : `=${JSON.stringify(value)}`} is invalid: ${issue.message}`,
+    );
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL }
+      : { kind: 'pglite', dataDir: path.resolve(e.DATA_DIR) },
+    session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
+    cookieSecret: e.COOKIE_SECRET,
+    trustProxy: e.TRUST_PROXY,
+    secureCookies: e.SECURE_COOKIES ?? e.TRUST_PROXY,
+    signIn: { maxFailures: e.SIGN_IN_MAX_FAILURES, lockoutMinutes: e.SIGN_IN_LOCKOUT_MINUTES },
+    logLevel: e.LOG_LEVEL,
+    demo: { children: e.DEMO_CHILDREN, seed: e.DEMO_SEED },
+  } satisfies Config);
+}

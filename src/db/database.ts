@@ -1,0 +1,82 @@
+import fs from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
+import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import lockfile from 'proper-lockfile';
+import type { Config } from '../config.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+
+/** An open database and how to close it (and, for PGlite, release the data folder). */
+export type DatabaseHandle = { db: Db; engine: 'pglite' | 'postgres'; close(): Promise<void> };
+
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError';
+}
+
+const DATE_OID = 1082;
+const INT8_OID = 20;
+/** Plain dates stay 'YYYY-MM-DD' strings (no time-zone shift); bigint counts become numbers. */
+const parsers = { [DATE_OID]: (v: string) => v, [INT8_OID]: (v: string) => Number(v) };
+
+const pgTypes = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid in parsers ? parsers[oid as keyof typeof parsers] : pg.types.getTypeParser(oid, format),
+} as pg.CustomTypesConfig;
+
+const plugins = [new CamelCasePlugin()];
+
+export async function openDatabase(config: Config['database']): Promise<DatabaseHandle> {
+  return config.kind === 'postgres' ? openPostgres(config.url) : openPGlite(config.dataDir);
+}
+
+async function openPostgres(url: string): Promise<DatabaseHandle> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end();
+    throw new DatabaseOpenError(`Setting DATABASE_URL: cannot reach the database (${(error as Error).message})`);
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+  return { db, engine: 'postgres', close: () => db.destroy() };
+}
+
+/**
+ * PGlite keeps its data in a folder that exactly one process may open: a lock file guards it, and a
+ * second process is refused with a message that says so. A `memory://` folder is for tests.
+ */
+async function openPGlite(dataDir: string): Promise<DatabaseHandle> {
+  let unlock: (() => Promise<void>) | undefined;
+  if (!dataDir.startsWith('memory://')) {
+    await fs.mkdir(dataDir, { recursive: true });
+    try {
+      unlock = await lockfile.lock(dataDir, { lockfilePath: `${dataDir}/.wraparound.lock`, stale: 15_000 });
+    } catch {
+      throw new DatabaseOpenError(
+        `The embedded database in ${dataDir} is already open in another Wraparound process. ` +
+          'Stop that process first, or set DATA_DIR to another folder.',
+      );
+    }
+  }
+  const client = await PGlite.create({
+    ...(dataDir.startsWith('memory://') ? {} : { dataDir }),
+    extensions: { pg_trgm, fuzzystrmatch },
+    parsers,
+  });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(client), plugins });
+  return {
+    db,
+    engine: 'pglite',
+    close: async () => {
+      await db.destroy();
+      await unlock?.();
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { stringify } from 'safe-stable-stringify';
+import type { Ctx } from '../../common/context.ts';
+import { isSystem } from '../../common/context.ts';
+import type { Db, Tx } from '../../db/database.ts';
+import type { Row } from '../../db/schema.ts';
+
+export type AuditEntry = {
+  action: string;
+  outcome?: 'success' | 'denied' | 'failed';
+  subjectType?: string;
+  subjectId?: string;
+  detail?: Record<string, unknown>;
+};
+
+export type AuditEvent = Row<'auditEvents'>;
+
+const GENESIS = '0'.repeat(64);
+
+/** The hash covers every field a reader relies on, and the previous row's hash. */
+function hashOf(e: Omit<AuditEvent, 'hash'>): string {
+  const content = stringify({
+    partnershipId: e.partnershipId,
+    seq: e.seq,
+    at: new Date(e.at).toISOString(),
+    actorUserId: e.actorUserId,
+    actorLabel: e.actorLabel,
+    action: e.action,
+    outcome: e.outcome,
+    subjectType: e.subjectType,
+    subjectId: e.subjectId,
+    requestId: e.requestId,
+    detail: e.detail,
+    prevHash: e.prevHash,
+  });
+  return createHash('sha256').update(content).digest('hex');
+}
+
+export type ChainCheck = { ok: true; events: number } | { ok: false; events: number; brokenAt: number; reason: string };
+
+/**
+ * Append-only, hash-chained audit events. `record` runs inside the caller's transaction, so the event
+ * and the change it describes commit together or not at all.
+ */
+export class AuditService {
+  constructor(private readonly db: Db) {}
+
+  async record(tx: Tx, ctx: Ctx, entry: AuditEntry, partnershipId = partnershipOf(ctx)): Promise<void> {
+    // One writer at a time per partnership's chain; the lock ends with the transaction.
+    await sql`select pg_advisory_xact_lock(hashtextextended(${partnershipId}, 0))`.execute(tx);
+    const last = await tx
+      .selectFrom('auditEvents')
+      .select(['seq', 'hash'])
+      .where('partnershipId', '=', partnershipId)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const event: Omit<AuditEvent, 'hash'> = {
+      partnershipId,
+      seq: (last?.seq ?? 0) + 1,
+      at: ctx.now,
+      actorUserId: isSystem(ctx.actor) ? null : ctx.actor.userId,
+      actorLabel: isSystem(ctx.actor) ? `system: ${ctx.actor.system}` : ctx.actor.displayName,
+      action: entry.action,
+      outcome: entry.outcome ?? 'success',
+      subjectType: entry.subjectType ?? null,
+      subjectId: entry.subjectId ?? null,
+      requestId: ctx.requestId,
+      detail: entry.detail ?? {},
+      prevHash: last?.hash ?? GENESIS,
+    };
+    await tx
+      .insertInto('auditEvents')
+      .values({ ...event, detail: JSON.stringify(event.detail), hash: hashOf(event) })
+      .execute();
+  }
+
+  /** For refusals and failures, whose own transaction rolls back: recorded in a transaction of its own. */
+  async recordAlone(ctx: Ctx, entry: AuditEntry, partnershipId = partnershipOf(ctx)): Promise<void> {
+    await this.db.transaction().execute((tx) => this.record(tx, ctx, entry, partnershipId));
+  }
+
+  async listForSubject(partnershipId: string, subjectType: string, subjectId: string, limit = 50) {
+    return this.db
+      .selectFrom('auditEvents')
+      .selectAll()
+      .where('partnershipId', '=', partnershipId)
+      .where('subjectType', '=', subjectType)
+      .where('subjectId', '=', subjectId)
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Walks the chain in pages and names the first row whose hash or link does not hold. */
+  async verifyChain(partnershipId: string, pageSize = 5000): Promise<ChainCheck> {
+    let prevHash = GENESIS;
+    let expectedSeq = 1;
+    for (;;) {
+      const page = await this.db
+        .selectFrom('auditEvents')
+        .selectAll()
+        .where('partnershipId', '=', partnershipId)
+        .where('seq', '>=', expectedSeq)
+        .orderBy('seq')
+        .limit(pageSize)
+        .execute();
+      for (const row of page) {
+        const events = expectedSeq - 1;
+        if (row.seq !== expectedSeq) return { ok: false, events, brokenAt: expectedSeq, reason: 'missing event' };
+        if (row.prevHash !== prevHash) return { ok: false, events, brokenAt: row.seq, reason: 'broken link' };
+        if (hashOf(row) !== row.hash) return { ok: false, events, brokenAt: row.seq, reason: 'content changed' };
+        prevHash = row.hash;
+        expectedSeq += 1;
+      }
+      if (page.length < pageSize) return { ok: true, events: expectedSeq - 1 };
+    }
+  }
+}
+
+function partnershipOf(ctx: Ctx): string {
+  const id = ctx.actor.partnershipId;
+  if (!id) throw new Error('An audit event needs a partnership');
+  return id;
+}

@@ -1,0 +1,1 @@
+export { AuditService, type AuditEntry, type AuditEvent, type ChainCheck } from './audit.service.ts';
