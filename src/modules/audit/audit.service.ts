@@ -34,7 +34,7 @@ function hashOf(e: Omit<AuditEvent, 'hash'>): string {
     detail: e.detail,
     prevHash: e.prevHash,
   });
-  return createHash('sha256').update(content).digest('hex');
+  return createHash('sha256').update(content ?? '').digest('hex');
 }
 
 export type ChainCheck = { ok: true; events: number } | { ok: false; events: number; brokenAt: number; reason: string };
