@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { createWebApp } from './composition.ts';
+import { openDatabase, type DatabaseHandle } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+
+export type Running = { app: FastifyInstance; handle: DatabaseHandle; url: string; stop(): Promise<void> };
+
+/** Start-up: open the database, migrate, build the app, listen. */
+export async function startServer(
+  config: Config,
+  options: { demo?: boolean; beforeListen?: (handle: DatabaseHandle) => Promise<void> } = {},
+): Promise<Running> {
+  const handle = await openDatabase(config.database);
+  try {
+    await migrateToLatest(handle.db);
+    await options.beforeListen?.(handle);
+    const { app } = await createWebApp(handle, config, { demo: options.demo ?? false });
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'EADDRINUSE') {
+        throw new Error(`Setting PORT: port ${config.port} is already in use. Stop the other program or set PORT to another port.`);
+      }
+      throw error;
+    }
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
+    return {
+      app,
+      handle,
+      url: `http://${host}:${port}`,
+      stop: async () => {
+        await app.close();
+        await handle.close();
+      },
+    };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}

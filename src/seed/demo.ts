@@ -1,0 +1,68 @@
+import type { Ctx } from '../common/context.ts';
+import type { Db } from '../db/database.ts';
+import { seedAccess, DEMO_PASSWORD, type DemoAccount } from '../modules/access/access.seed.ts';
+import type { AuditService } from '../modules/audit/index.ts';
+import { NORTHBRIDGE_LOCALITIES } from '../modules/people/northbridge.ts';
+import { seedPeople } from '../modules/people/people.seed.ts';
+
+/**
+ * The demo partnership, "Northbridge": one generator with a part per module. It runs once per
+ * database; the mark it leaves makes a second run answer what is there instead of seeding again.
+ */
+
+export const DEMO_SLUG = 'northbridge';
+const SEEDED_MARK = 'demo_seeded';
+
+export type DemoOptions = { children: number; seed: number; onProgress?: (childrenWritten: number) => void };
+export type DemoSummary = {
+  created: boolean;
+  partnershipId: string;
+  accounts: DemoAccount[];
+  password: string;
+  children: number;
+};
+
+export async function seedDemo(db: Db, audit: AuditService, options: DemoOptions, now = new Date()): Promise<DemoSummary> {
+  const existing = await db.selectFrom('instanceSettings').select('value').where('key', '=', SEEDED_MARK).executeTakeFirst();
+  if (existing) return { ...(JSON.parse(existing.value) as Omit<DemoSummary, 'created'>), created: false };
+  const unfinished = await db.selectFrom('partnerships').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirst();
+  if (unfinished) {
+    throw new Error(
+      'An earlier demo seed did not finish. Start again on an empty database: delete the data folder (embedded) or create a new database.',
+    );
+  }
+
+  const { partnershipId, accounts } = await db.transaction().execute(async (tx) => {
+    const partnership = await tx
+      .insertInto('partnerships')
+      .values({ name: 'Northbridge Children’s Partnership', slug: DEMO_SLUG })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const localityRows = await tx
+      .insertInto('localities')
+      .values(NORTHBRIDGE_LOCALITIES.map((l) => ({ partnershipId: partnership.id, code: l.code, name: l.name })))
+      .returning(['id', 'code'])
+      .execute();
+    const localityIds = Object.fromEntries(localityRows.map((l) => [l.code, l.id]));
+    const access = await seedAccess(tx, { partnershipId: partnership.id, localityIds, seed: options.seed });
+    return { partnershipId: partnership.id, accounts: access.accounts };
+  });
+
+  const localities = await db.selectFrom('localities').select(['id', 'code']).where('partnershipId', '=', partnershipId).execute();
+  const people = await seedPeople(db, {
+    partnershipId,
+    localities,
+    children: options.children,
+    seed: options.seed,
+    asOf: now,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+
+  const summary = { partnershipId, accounts, password: DEMO_PASSWORD, children: people.children };
+  const ctx: Ctx = { actor: { system: 'demo seed', partnershipId }, requestId: 'seed', now };
+  await db.transaction().execute(async (tx) => {
+    await tx.insertInto('instanceSettings').values({ key: SEEDED_MARK, value: JSON.stringify(summary) }).execute();
+    await audit.record(tx, ctx, { action: 'demo.seed', detail: { children: people.children, adults: people.adults } });
+  });
+  return { ...summary, created: true };
+}

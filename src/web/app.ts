@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import qs from 'node:querystring';
+import type { Actor, Ctx } from '../common/context.ts';
+import type { Clock } from '../common/clock.ts';
+import type { AccessService, SessionService } from '../modules/access/index.ts';
+import { registerAccessRoutes } from '../modules/access/access.routes.ts';
+import { registerSignInRoutes } from '../modules/access/access.sign-in.routes.ts';
+import { registerErrorHandling } from './errors.ts';
+import { registerHealthRoutes } from './health.routes.ts';
+import { registerHomeRoutes } from './home.routes.ts';
+import { registerPages } from './pages.ts';
+import { registerSessions, SESSION_COOKIE } from './sessions.ts';
+import { govukDist, srcDir } from './views.ts';
+
+export type WebServices = {
+  access: AccessService;
+  sessions: SessionService;
+  /** Answers whether the database can be reached, for /health. */
+  databaseReachable(): Promise<boolean>;
+};
+
+export type WebOptions = {
+  cookieSecret: string;
+  secureCookies: boolean;
+  trustProxy: boolean;
+  logger: FastifyServerOptions['logger'];
+  clock: Clock;
+  /** Shows a banner saying the data is a demonstration. */
+  demo: boolean;
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+    sessionToken: string | undefined;
+    /** The service context for this request: who, which request, when. */
+    ctx(): Ctx;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without signing in. */
+    public?: boolean;
+  }
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Builds the web application on the services it is given. The order of registration is the order a
+ * request meets them: request id, security headers, body and cookies, static assets, session, CSRF,
+ * sign-in guard, routes, not-found and errors.
+ */
+export async function createApp(services: WebServices, options: WebOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: options.trustProxy,
+    bodyLimit: 256 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  await app.register(fastifyHelmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: options.secureCookies ? [] : null,
+      },
+    },
+    hsts: options.secureCookies,
+  });
+  // Form bodies keep repeated keys (checkboxes) as arrays.
+  await app.register(fastifyFormbody, { parser: (body) => qs.parse(body) });
+  await app.register(fastifyCookie, { secret: options.cookieSecret });
+  await app.register(fastifyRateLimit, { global: false });
+
+  await app.register(fastifyStatic, {
+    root: [path.join(govukDist, 'govuk/assets'), path.join(govukDist, 'govuk'), path.join(srcDir, 'web/public')],
+    prefix: '/assets/',
+    allowedPath: (pathName) => /\.(css|js|woff2?|png|svg|ico|json)$/.test(pathName) && !pathName.includes('..'),
+    maxAge: '1d',
+    index: false,
+    list: false,
+  });
+
+  registerPages(app, options.demo);
+  registerErrorHandling(app);
+  registerHealthRoutes(app, services);
+  registerSessions(app, services.sessions, options);
+
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'wa_csrf',
+    cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: options.secureCookies },
+    getUserInfo: (request) => request.sessionToken ?? 'anonymous',
+    getToken: (request) => (request.body as { _csrf?: string } | undefined)?._csrf ?? (request.headers['x-csrf-token'] as string | undefined),
+    csrfOpts: { hmacKey: options.cookieSecret, userInfo: true },
+  });
+  app.addHook('preHandler', (request, reply, done) => {
+    if (UNSAFE_METHODS.has(request.method)) return app.csrfProtection(request, reply, done);
+    done();
+  });
+
+  registerSignInRoutes(app, services);
+  registerHomeRoutes(app, services);
+  registerAccessRoutes(app, services);
+  return app;
+}
+
+export { SESSION_COOKIE };

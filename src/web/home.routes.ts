@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { ROLE_LABELS, type Ctx } from '../common/context.ts';
+import { isAllowed } from '../modules/access/index.ts';
+import type { WebServices } from './app.ts';
+
+type Panel = { title: string; links: { href: string; text: string; hint?: string }[] };
+
+/** The panels a person's roles earn on the home page; each module adds its work queues here. */
+function panelsFor(ctx: Ctx): Panel[] {
+  const panels: Panel[] = [];
+  if (isAllowed(ctx, 'partnership.administer')) {
+    panels.push({
+      title: 'Administer the partnership',
+      links: [
+        { href: '/admin/organisations', text: 'Organisations' },
+        { href: '/admin/teams', text: 'Teams' },
+        { href: '/admin/users', text: 'User accounts' },
+      ],
+    });
+  }
+  return panels;
+}
+
+export function registerHomeRoutes(app: FastifyInstance, services: Pick<WebServices, 'access'>) {
+  app.get('/', async (request, reply) => {
+    const ctx = request.ctx();
+    const profile = await services.access.getProfile(ctx);
+    const roleList = (profile.user.roles as (keyof typeof ROLE_LABELS)[]).map((r) => ROLE_LABELS[r]).join('<br>');
+    return reply.page('home.njk', { profile, roleList, panels: panelsFor(ctx) });
+  });
+}
