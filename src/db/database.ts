@@ -24,12 +24,22 @@ const INT8_OID = 20;
 /** Plain dates stay 'YYYY-MM-DD' strings (no time-zone shift); bigint counts become numbers. */
 const parsers = { [DATE_OID]: (v: string) => v, [INT8_OID]: (v: string) => Number(v) };
 
-const pgTypes = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    oid in parsers ? parsers[oid as keyof typeof parsers] : pg.types.getTypeParser(oid, format),
-} as pg.CustomTypesConfig;
+const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === DATE_OID || oid === INT8_OID
+      ? parsers[oid]
+      : (pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown)) as pg.CustomTypesConfig['getTypeParser'],
+};
 
 const plugins = [new CamelCasePlugin()];
+
+/** What every PGlite instance needs: the extensions the migrations use and the type parsers above. */
+export const pgliteOptions = { extensions: { pg_trgm, fuzzystrmatch }, parsers };
+
+/** Kysely over a PGlite client that is already open (tests start theirs from a dumped data folder). */
+export function kyselyOverPGlite(client: PGlite): Db {
+  return new Kysely<Database>({ dialect: new PGliteDialect(client), plugins });
+}
 
 export async function openDatabase(config: Config['database']): Promise<DatabaseHandle> {
   return config.kind === 'postgres' ? openPostgres(config.url) : openPGlite(config.dataDir);
@@ -67,10 +77,9 @@ async function openPGlite(dataDir: string): Promise<DatabaseHandle> {
   }
   const client = await PGlite.create({
     ...(dataDir.startsWith('memory://') ? {} : { dataDir }),
-    extensions: { pg_trgm, fuzzystrmatch },
-    parsers,
+    ...pgliteOptions,
   });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(client), plugins });
+  const db = kyselyOverPGlite(client);
   return {
     db,
     engine: 'pglite',

@@ -10,9 +10,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import qs from 'node:querystring';
 import type { Actor, Ctx } from '../common/context.ts';
 import type { Clock } from '../common/clock.ts';
-import type { AccessService, SessionService } from '../modules/access/index.ts';
-import { registerAccessRoutes } from '../modules/access/access.routes.ts';
-import { registerSignInRoutes } from '../modules/access/access.sign-in.routes.ts';
+import { registerAccessRoutes, registerSignInRoutes, type AccessService, type SessionService } from '../modules/access/index.ts';
+
+
 import { registerErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.routes.ts';
 import { registerHomeRoutes } from './home.routes.ts';
@@ -41,6 +41,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
     sessionToken: string | undefined;
+    /** The time by the app's clock. */
+    now(): Date;
     /** The service context for this request: who, which request, when. */
     ctx(): Ctx;
   }

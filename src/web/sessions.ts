@@ -13,6 +13,9 @@ const SKIP = /^\/(assets\/|health$|ping$)/;
 export function registerSessions(app: FastifyInstance, sessions: SessionService, options: WebOptions) {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionToken', undefined);
+  app.decorateRequest('now', function () {
+    return options.clock.now();
+  });
   app.decorateRequest('ctx', function () {
     const actor = this.actor;
     if (!actor) throw new Error('ctx() needs a signed-in actor');

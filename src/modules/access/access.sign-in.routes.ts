@@ -41,7 +41,7 @@ export function registerSignInRoutes(app: FastifyInstance, services: Pick<WebSer
       const parsed = parseWith(SignIn, body);
       if (!parsed.ok) return reply.page(VIEW, { next, values, errors: formErrors(parsed.errors) }, 400);
       try {
-        const now = new Date();
+        const now = request.now();
         const { token } = await services.sessions.signIn(
           { actor: { system: 'sign-in' }, requestId: request.id, now },
           parsed.data,

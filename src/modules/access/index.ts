@@ -3,3 +3,6 @@ export { SessionService, type SessionLookup, type SessionPolicy } from './access
 export { isAllowed, type Permission } from './access.policy.ts';
 export * as accessSchemas from './access.schemas.ts';
 export { SECTORS, SECTOR_LABELS } from './access.schemas.ts';
+export { registerAccessRoutes } from './access.routes.ts';
+export { registerSignInRoutes } from './access.sign-in.routes.ts';
+export { seedAccess, DEMO_PASSWORD, type DemoAccount } from './access.seed.ts';

@@ -1,0 +1,150 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { loadConfig } from '../../src/config.ts';
+import { createWebApp, type Services } from '../../src/composition.ts';
+import type { Clock } from '../../src/common/clock.ts';
+import type { Role } from '../../src/common/context.ts';
+import { buildCtx, buildSystemActor, TEST_NOW } from './context.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { insertPartnership } from './builders.ts';
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+/** A clock the test moves by hand. */
+export class TestClock implements Clock {
+  private at = TEST_NOW.getTime();
+  now() {
+    return new Date(this.at);
+  }
+  advanceMinutes(minutes: number) {
+    this.at += minutes * 60_000;
+  }
+}
+
+export type TestUser = { id: string; email: string };
+
+export type TestApp = {
+  app: FastifyInstance;
+  services: Services;
+  database: TestDatabase;
+  clock: TestClock;
+  partnershipId: string;
+  organisationId: string;
+  admin: TestUser;
+  practitioner: TestUser;
+  /** Another account in the same partnership, with the roles given. */
+  createUser(email: string, roles: Role[]): Promise<TestUser>;
+  agent(): Agent;
+  close(): Promise<void>;
+};
+
+/** The real app on a fresh database, with a partnership, one organisation, an administrator and a practitioner. */
+export async function createTestApp(settings: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    DATA_DIR: 'memory://',
+    COOKIE_SECRET: 'test-secret-'.padEnd(40, 'x'),
+    ...settings,
+  });
+  const clock = new TestClock();
+  const { app, services } = await createWebApp(database, config, { logger: false, clock });
+  const partnershipId = await insertPartnership(database.db);
+  const system = buildCtx(buildSystemActor(partnershipId));
+  const org = await services.access.createOrganisation(system, {
+    name: 'Northbridge Council',
+    sector: 'social_care',
+    kind: 'Local authority',
+    localityId: null,
+    active: true,
+  });
+  const createUser = async (email: string, roles: Role[]): Promise<TestUser> => {
+    const user = await services.access.createUser(system, {
+      email,
+      displayName: email.split('@')[0]!.replace('.', ' '),
+      jobTitle: null,
+      organisationId: org.id,
+      roles,
+      password: TEST_PASSWORD,
+    });
+    return { id: user.id, email };
+  };
+  const admin = await createUser('admin@example.org', ['partnership_admin']);
+  const practitioner = await createUser('pat.smith@example.org', ['practitioner']);
+  return {
+    app,
+    services,
+    database,
+    clock,
+    partnershipId,
+    organisationId: org.id,
+    admin,
+    practitioner,
+    createUser,
+    agent: () => new Agent(app),
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+/** A browser without a browser: keeps cookies between requests and fills in each form's CSRF token. */
+export class Agent {
+  private readonly cookies = new Map<string, string>();
+  constructor(private readonly app: FastifyInstance) {}
+
+  async get(url: string, headers: Record<string, string> = {}) {
+    return this.keep(
+      await this.app.inject({ method: 'GET', url, cookies: Object.fromEntries(this.cookies), headers }),
+    );
+  }
+
+  /** Posts a form; the CSRF token comes from `tokenFrom` (a page to read it from) unless the form has `_csrf`. */
+  async post(url: string, form: Record<string, string | string[]>, tokenFrom = url) {
+    const body = { ...form };
+    if (!('_csrf' in body)) body._csrf = await this.csrfToken(tokenFrom);
+    return this.keep(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        cookies: Object.fromEntries(this.cookies),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams(
+          // repeated keys for multi-value fields, as a browser sends checkboxes
+          Object.entries(body).flatMap(([k, v]) =>
+            (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x]),
+          ),
+        ).toString(),
+      }),
+    );
+  }
+
+  async csrfToken(pageUrl: string): Promise<string> {
+    const page = await this.get(pageUrl);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+    if (!token) throw new Error(`No CSRF token on ${pageUrl} (status ${page.statusCode})`);
+    return token;
+  }
+
+  async signIn(email: string, password = TEST_PASSWORD) {
+    return this.post('/sign-in', { email, password, next: '/' }, '/sign-in');
+  }
+
+  cookie(name: string) {
+    return this.cookies.get(name);
+  }
+
+  private keep(response: LightMyRequestResponse) {
+    // Expiry is the server's business (its clock may be a test clock); a cleared cookie has no value.
+    for (const c of response.cookies as { name: string; value: string }[]) {
+      if (c.value === '') this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    return response;
+  }
+}
+
+/** The texts of the GOV.UK error summary on a page. */
+export function errorSummary(html: string): string[] {
+  const summary = /govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '';
+  return [...summary.matchAll(/<a href="(#[^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => `${m[1]} ${m[2]!.trim()}`);
+}
