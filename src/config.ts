@@ -3,24 +3,32 @@ import { z } from 'zod';
 
 /** The only reader of process.env. Parsed once, frozen; a bad setting stops start-up naming the setting. */
 
+/** A whole number in range, with a message that says what is wanted. */
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int({ error: `must be a whole number from ${min} to ${max}` })
+    .min(min, { error: `must be a whole number from ${min} to ${max}` })
+    .max(max, { error: `must be a whole number from ${min} to ${max}` });
+
 const ConfigSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: wholeNumber(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATA_DIR: z.string().min(1).default('data'),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(72).default(12),
+  SESSION_IDLE_MINUTES: wholeNumber(1, 24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: wholeNumber(1, 72).default(12),
   COOKIE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  TRUST_PROXY: z.stringbool().default(false),
-  SECURE_COOKIES: z.stringbool().optional(),
-  SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
-  SIGN_IN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  TRUST_PROXY: z.stringbool({ error: 'must be true or false' }).default(false),
+  SECURE_COOKIES: z.stringbool({ error: 'must be true or false' }).optional(),
+  SIGN_IN_MAX_FAILURES: wholeNumber(1, 100).default(5),
+  SIGN_IN_LOCKOUT_MINUTES: wholeNumber(1, 24 * 60).default(15),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DEMO_CHILDREN: z.coerce.number().int().min(0).max(5_000_000).default(20_000),
-  DEMO_SEED: z.coerce.number().int().default(20260101),
+  DEMO_CHILDREN: wholeNumber(0, 5_000_000).default(20_000),
+  DEMO_SEED: wholeNumber(0, 2 ** 31 - 1).default(20260101),
 });
 
 export type Config = Readonly<{
