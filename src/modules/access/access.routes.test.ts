@@ -154,7 +154,8 @@ describe('partnership administration pages', () => {
   });
 
   it('will not let administrators deactivate themselves or drop their own administrator role', async () => {
-    const page = await admin.get(`/admin/users/${t.admin.id}`);
+    const page = await admin.get(`/admin/users/${t.admin.id}/edit`);
+    expect((await admin.get(`/admin/users/${t.admin.id}`)).body).not.toContain('Deactivate account');
     const res = await admin.post(`/admin/users/${t.admin.id}/deactivate`, { version: versionOn(page.body) }, `/admin/users/${t.admin.id}`);
     expect(res.statusCode).toBe(409);
     const edit = await admin.post(`/admin/users/${t.admin.id}/edit`, {
