@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const bin = path.resolve(import.meta.dirname, '../bin/wraparound.js');
+
+/** The `wraparound` command, run as a user would, on an embedded database in a temporary folder. */
+describe('the wraparound command', () => {
+  let dataDir: string;
+  const wraparound = (args: string[], env: Record<string, string> = {}) =>
+    run(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env } }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wa-cli-'));
+  });
+  afterAll(() => fs.rm(dataDir, { recursive: true, force: true }));
+
+  it('seeds the demo partnership once, and a second seed changes nothing', async () => {
+    const first = await wraparound(['seed', '--children', '40', '--seed', '7']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Seeded 40 children.');
+    expect(first.stdout).toContain('admin@northbridge.example');
+    const second = await wraparound(['seed', '--children', '40']);
+    expect(second.stdout).toContain('already loaded; nothing was changed');
+  }, 60_000);
+
+  it('creates an account from the command line, and names the option that is wrong', async () => {
+    const ok = await wraparound(['users', 'create', '--email', 'new.admin@example.org', '--name', 'New Admin', '--organisation', 'Northshire Police', '--roles', 'partnership_admin']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/Initial password: \S{12,}/);
+    const badRole = await wraparound(['users', 'create', '--email', 'x@example.org', '--name', 'X', '--organisation', 'Northshire Police', '--roles', 'wizard']);
+    expect(badRole.code).toBe(1);
+    expect(badRole.stderr.trim()).toBe('--roles: Select a role from the list');
+    const badOrg = await wraparound(['users', 'create', '--email', 'x@example.org', '--name', 'X', '--organisation', 'Nowhere']);
+    expect(badOrg.stderr.trim()).toBe('--organisation: no organisation is called "Nowhere"');
+    const taken = await wraparound(['users', 'create', '--email', 'NEW.ADMIN@example.org', '--name', 'Y', '--organisation', 'Northshire Police']);
+    expect(taken.stderr.trim()).toBe('--email: An account with this email address already exists');
+  }, 60_000);
+
+  it('stops with one line naming a bad setting', async () => {
+    const res = await wraparound(['serve'], { PORT: 'abc' });
+    expect(res.code).toBe(1);
+    expect(res.stderr.trim()).toBe('Setting PORT="abc" is invalid: must be a whole number from 0 to 65535');
+  }, 30_000);
+});
