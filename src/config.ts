@@ -48,15 +48,19 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Their values never appear in a message: they may hold passwords. */
+const SECRET_SETTINGS = new Set(['COOKIE_SECRET', 'DATABASE_URL']);
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = ConfigSchema.safeParse(env);
+  // An empty setting means "not set", never 0 or false.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = ConfigSchema.safeParse(given);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const setting = String(issue.path[0] ?? 'settings');
-    const value = env[setting];
-    throw new ConfigError(
-      `Setting ${setting}${value === undefined ? '' : `=${JSON.stringify(value)}`} is invalid: ${issue.message}`,
-    );
+    const value = given[setting];
+    const shown = value === undefined || SECRET_SETTINGS.has(setting) ? '' : `=${JSON.stringify(value)}`;
+    throw new ConfigError(`Setting ${setting}${shown} is invalid: ${issue.message}`);
   }
   const e = parsed.data;
   return Object.freeze({

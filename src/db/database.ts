@@ -36,9 +36,19 @@ const plugins = [new CamelCasePlugin()];
 /** What every PGlite instance needs: the extensions the migrations use and the type parsers above. */
 export const pgliteOptions = { extensions: { pg_trgm, fuzzystrmatch }, parsers };
 
-/** Kysely over a PGlite client that is already open (tests start theirs from a dumped data folder). */
-export function kyselyOverPGlite(client: PGlite): Db {
-  return new Kysely<Database>({ dialect: new PGliteDialect(client), plugins });
+/** A handle over a PGlite client that is already open (tests start theirs from a dumped data folder). */
+export function pgliteHandle(client: PGlite, afterClose?: () => Promise<void>): DatabaseHandle {
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(client), plugins });
+  return {
+    db,
+    engine: 'pglite',
+    close: async () => {
+      // Kysely's destroy() skips a driver that never ran a query, so close the client here too.
+      await db.destroy();
+      if (!client.closed) await client.close();
+      await afterClose?.();
+    },
+  };
 }
 
 export async function openDatabase(config: Config['database']): Promise<DatabaseHandle> {
@@ -47,6 +57,9 @@ export async function openDatabase(config: Config['database']): Promise<Database
 
 async function openPostgres(url: string): Promise<DatabaseHandle> {
   const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  // An idle connection the server closes (restart, failover, an administrator) is dropped from the
+  // pool and replaced on next use; with no listener its 'error' event would crash the process.
+  pool.on('error', () => {});
   try {
     const client = await pool.connect();
     client.release();
@@ -55,7 +68,12 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
     throw new DatabaseOpenError(`Setting DATABASE_URL: cannot reach the database (${(error as Error).message})`);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
-  return { db, engine: 'postgres', close: () => db.destroy() };
+  const close = async () => {
+    // Kysely's destroy() skips a driver that never ran a query, which would leave the pool open.
+    await db.destroy();
+    if (!pool.ending) await pool.end();
+  };
+  return { db, engine: 'postgres', close };
 }
 
 /**
@@ -79,13 +97,5 @@ async function openPGlite(dataDir: string): Promise<DatabaseHandle> {
     ...(dataDir.startsWith('memory://') ? {} : { dataDir }),
     ...pgliteOptions,
   });
-  const db = kyselyOverPGlite(client);
-  return {
-    db,
-    engine: 'pglite',
-    close: async () => {
-      await db.destroy();
-      await unlock?.();
-    },
-  };
+  return pgliteHandle(client, unlock);
 }

@@ -1,9 +1,8 @@
 import type { Ctx } from '../common/context.ts';
 import type { Db } from '../db/database.ts';
-import { seedAccess, DEMO_PASSWORD, type DemoAccount } from '../modules/access/access.seed.ts';
+import { seedAccess, DEMO_PASSWORD, type DemoAccount } from '../modules/access/index.ts';
 import type { AuditService } from '../modules/audit/index.ts';
-import { NORTHBRIDGE_LOCALITIES } from '../modules/people/northbridge.ts';
-import { seedPeople } from '../modules/people/people.seed.ts';
+import { NORTHBRIDGE_LOCALITIES, seedPeople } from '../modules/people/index.ts';
 
 /**
  * The demo partnership, "Northbridge": one generator with a part per module. It runs once per

@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+// Every test passes its own environment: nothing here reads or changes process.env.
+
+describe('loadConfig', () => {
+  it('gives working defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      database: { kind: 'pglite', dataDir: path.resolve('data') },
+      session: { idleMinutes: 30, absoluteHours: 12 },
+      cookieSecret: undefined,
+      trustProxy: false,
+      secureCookies: false,
+      signIn: { maxFailures: 5, lockoutMinutes: 15 },
+      logLevel: 'info',
+      demo: { children: 20_000, seed: 20260101 },
+    });
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => Object.assign(config, { port: 1 })).toThrow(TypeError);
+  });
+
+  it('reads each setting it is given', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATA_DIR: 'var/wraparound',
+      SESSION_IDLE_MINUTES: '20',
+      SESSION_ABSOLUTE_HOURS: '8',
+      COOKIE_SECRET: 'x'.repeat(32),
+      SIGN_IN_MAX_FAILURES: '3',
+      SIGN_IN_LOCKOUT_MINUTES: '60',
+      LOG_LEVEL: 'warn',
+      DEMO_CHILDREN: '500',
+      DEMO_SEED: '7',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      database: { kind: 'pglite', dataDir: path.resolve('var/wraparound') },
+      session: { idleMinutes: 20, absoluteHours: 8 },
+      cookieSecret: 'x'.repeat(32),
+      signIn: { maxFailures: 3, lockoutMinutes: 60 },
+      logLevel: 'warn',
+      demo: { children: 500, seed: 7 },
+    });
+  });
+
+  it.each(['postgres://app@db.example:5432/wraparound', 'postgresql://localhost/wraparound'])(
+    'uses PostgreSQL when DATABASE_URL is %s',
+    (url) => {
+      expect(loadConfig({ DATABASE_URL: url, DATA_DIR: 'ignored' }).database).toEqual({
+        kind: 'postgres',
+        url,
+      });
+    },
+  );
+
+  it.each([
+    [{}, false, false],
+    [{ TRUST_PROXY: 'true' }, true, true],
+    [{ TRUST_PROXY: 'true', SECURE_COOKIES: 'false' }, true, false],
+    [{ TRUST_PROXY: 'false', SECURE_COOKIES: 'true' }, false, true],
+  ])('with %o trusts the proxy: %s, secure cookies: %s', (env, trustProxy, secureCookies) => {
+    expect(loadConfig(env)).toMatchObject({ trustProxy, secureCookies });
+  });
+});
+
+describe('loadConfig refuses a bad setting, naming it', () => {
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '80.5'],
+    ['DATABASE_URL', 'mysql://localhost/wraparound'],
+    ['DATABASE_URL', 'localhost:5432'],
+    ['SESSION_IDLE_MINUTES', '0'],
+    ['SESSION_ABSOLUTE_HOURS', '100'],
+    ['COOKIE_SECRET', 'too-short'],
+    ['TRUST_PROXY', 'maybe'],
+    ['SECURE_COOKIES', 'sometimes'],
+    ['SIGN_IN_MAX_FAILURES', 'many'],
+    ['LOG_LEVEL', 'verbose'],
+    ['DEMO_CHILDREN', '-1'],
+  ])('%s=%j', (setting, value) => {
+    const load = () => loadConfig({ [setting]: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(new RegExp(`^Setting ${setting}\\b.* is invalid: .+`));
+  });
+
+  it('says what is wrong with the value', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://localhost/x' })).toThrow(
+      /must be a postgres:\/\/ or postgresql:\/\/ URL/,
+    );
+    expect(() => loadConfig({ COOKIE_SECRET: 'short' })).toThrow(/at least 32 characters/);
+  });
+});
+
+describe('settings that must not leak or surprise', () => {
+  it('never repeats a secret value in its message', () => {
+    expect(() => loadConfig({ COOKIE_SECRET: 'hunter2' })).toThrow(/^Setting COOKIE_SECRET is invalid: must be at least 32 characters$/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:s3cret@db/x' })).toThrow(/^Setting DATABASE_URL is invalid/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:s3cret@db/x' })).not.toThrow(/s3cret/);
+  });
+
+  it('treats an empty setting as not set', () => {
+    const config = loadConfig({ PORT: '', DEMO_CHILDREN: '', DATABASE_URL: '' });
+    expect(config.port).toBe(3000);
+    expect(config.demo.children).toBe(20_000);
+    expect(config.database.kind).toBe('pglite');
+  });
+});
