@@ -168,6 +168,38 @@ const OPTION_FOR_FIELD: Record<string, string> = {
   password: 'password-stdin',
 };
 
+const audit = program.command('audit').description('Check the tamper-evident audit trail.');
+audit
+  .command('verify')
+  .description('Check every partnership’s audit chain; names the first bad event and exits 1 if one is found.')
+  .action(async () => {
+    const config = loadConfig();
+    await withDatabase(config, async (handle) => {
+      const { audit: service } = createServices(handle.db, config);
+      const partnerships = await handle.db.selectFrom('partnerships').select(['id', 'slug']).orderBy('slug').execute();
+      let broken = false;
+      for (const p of partnerships) {
+        const check = await service.verifyChain(p.id);
+        if (check.ok) console.log(`${p.slug}: ${check.events} events, chain intact`);
+        else {
+          broken = true;
+          console.log(`${p.slug}: chain broken at event ${check.brokenAt} (${check.reason}); ${check.events} events before it are intact`);
+        }
+      }
+      if (broken) process.exitCode = 1;
+    });
+  });
+audit
+  .command('head')
+  .description('Print the last event of each partnership’s chain, to keep outside the database.')
+  .action(async () => {
+    const config = loadConfig();
+    await withDatabase(config, async (handle) => {
+      const heads = await createServices(handle.db, config).audit.heads();
+      for (const h of heads) console.log(`${h.slug} ${h.seq} ${h.hash} ${new Date(h.at).toISOString()}`);
+    });
+  });
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

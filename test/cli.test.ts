@@ -3,7 +3,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/database.ts';
 
 const run = promisify(execFile);
 const bin = path.resolve(import.meta.dirname, '../bin/wraparound.js');
@@ -42,6 +44,25 @@ describe('the wraparound command', () => {
     expect(badOrg.stderr.trim()).toBe('--organisation: no organisation is called "Nowhere"');
     const taken = await wraparound(['users', 'create', '--email', 'NEW.ADMIN@example.org', '--name', 'Y', '--organisation', 'Northshire Police']);
     expect(taken.stderr.trim()).toBe('--email: An account with this email address already exists');
+  }, 60_000);
+
+  it('verifies the audit chain, and names the first event after someone tampered with it', async () => {
+    const intact = await wraparound(['audit', 'verify']);
+    expect(intact.code).toBe(0);
+    expect(intact.stdout).toMatch(/^northbridge: \d+ events, chain intact$/m);
+    const head = await wraparound(['audit', 'head']);
+    expect(head.stdout).toMatch(/^northbridge \d+ [0-9a-f]{64} \S+Z$/m);
+
+    const handle = await openDatabase({ kind: 'pglite', dataDir });
+    await handle.db.transaction().execute(async (tx) => {
+      await sql`set local session_replication_role = replica`.execute(tx);
+      await sql`update audit_events set action = 'nothing.to.see' where seq = 2`.execute(tx);
+    });
+    await handle.close();
+
+    const broken = await wraparound(['audit', 'verify']);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('northbridge: chain broken at event 2 (content changed); 1 events before it are intact');
   }, 60_000);
 
   it('stops with one line naming a bad setting', async () => {

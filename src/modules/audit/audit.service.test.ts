@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { insertPartnership } from '../../../test/helpers/builders.ts';
 import { buildActor, buildCtx, buildSystemActor } from '../../../test/helpers/context.ts';
@@ -120,6 +120,24 @@ describe('recording', () => {
   });
 });
 
+/** What only a superuser could do: change the table with its append-only triggers switched off. */
+async function tamper(statement: RawBuilder<unknown>) {
+  await database.db.transaction().execute(async (tx) => {
+    await sql`set local session_replication_role = replica`.execute(tx);
+    await statement.execute(tx);
+  });
+}
+
+describe('the append-only table', () => {
+  it('refuses updates, deletes and truncation of audit events', async () => {
+    await audit.recordAlone(ctx, { action: 'person.view' });
+    await expect(sql`update audit_events set action = 'x'`.execute(database.db)).rejects.toThrow(/append-only: UPDATE/);
+    await expect(sql`delete from audit_events`.execute(database.db)).rejects.toThrow(/append-only: DELETE/);
+    await expect(sql`truncate audit_events`.execute(database.db)).rejects.toThrow(/append-only: TRUNCATE/);
+    expect(await audit.verifyChain(partnershipId)).toEqual({ ok: true, events: 1 });
+  });
+});
+
 describe('verifying the chain', () => {
   beforeEach(async () => {
     for (let i = 1; i <= 5; i++) {
@@ -134,9 +152,7 @@ describe('verifying the chain', () => {
   });
 
   it('names the seq of a row whose detail was changed', async () => {
-    await sql`update audit_events set detail = '{"i": 99}' where partnership_id = ${partnershipId} and seq = 3`.execute(
-      database.db,
-    );
+    await tamper(sql`update audit_events set detail = '{"i": 99}' where partnership_id = ${partnershipId} and seq = 3`);
     expect(await audit.verifyChain(partnershipId)).toEqual({
       ok: false,
       events: 2,
@@ -146,16 +162,12 @@ describe('verifying the chain', () => {
   });
 
   it('names the seq of a row whose actor was changed', async () => {
-    await sql`update audit_events set actor_label = 'Someone Else' where partnership_id = ${partnershipId} and seq = 4`.execute(
-      database.db,
-    );
+    await tamper(sql`update audit_events set actor_label = 'Someone Else' where partnership_id = ${partnershipId} and seq = 4`);
     expect(await audit.verifyChain(partnershipId)).toMatchObject({ ok: false, brokenAt: 4 });
   });
 
   it('names the seq of a deleted middle row', async () => {
-    await sql`delete from audit_events where partnership_id = ${partnershipId} and seq = 3`.execute(
-      database.db,
-    );
+    await tamper(sql`delete from audit_events where partnership_id = ${partnershipId} and seq = 3`);
     expect(await audit.verifyChain(partnershipId)).toEqual({
       ok: false,
       events: 2,
@@ -165,9 +177,7 @@ describe('verifying the chain', () => {
   });
 
   it('names the seq of a deleted first row', async () => {
-    await sql`delete from audit_events where partnership_id = ${partnershipId} and seq = 1`.execute(
-      database.db,
-    );
+    await tamper(sql`delete from audit_events where partnership_id = ${partnershipId} and seq = 1`);
     expect(await audit.verifyChain(partnershipId)).toMatchObject({
       ok: false,
       brokenAt: 1,
@@ -176,8 +186,8 @@ describe('verifying the chain', () => {
   });
 
   it('names the seq of a row whose link to the previous row was changed', async () => {
-    await sql`update audit_events set prev_hash = ${'f'.repeat(64)}
-              where partnership_id = ${partnershipId} and seq = 3`.execute(database.db);
+    await tamper(sql`update audit_events set prev_hash = ${'f'.repeat(64)}
+              where partnership_id = ${partnershipId} and seq = 3`);
     expect(await audit.verifyChain(partnershipId)).toEqual({
       ok: false,
       events: 2,
@@ -188,9 +198,7 @@ describe('verifying the chain', () => {
 
   it('walks the chain across pages', async () => {
     expect(await audit.verifyChain(partnershipId, 2)).toEqual({ ok: true, events: 5 });
-    await sql`delete from audit_events where partnership_id = ${partnershipId} and seq = 4`.execute(
-      database.db,
-    );
+    await tamper(sql`delete from audit_events where partnership_id = ${partnershipId} and seq = 4`);
     expect(await audit.verifyChain(partnershipId, 2)).toEqual({
       ok: false,
       events: 3,

@@ -93,6 +93,23 @@ export class AuditService {
       .execute();
   }
 
+  /** The last event of each partnership's chain: an operator keeps these outside the database. */
+  async heads() {
+    return this.db
+      .selectFrom('auditEvents as e')
+      .innerJoin('partnerships as p', 'p.id', 'e.partnershipId')
+      .select(['p.slug', 'e.partnershipId', 'e.seq', 'e.hash', 'e.at'])
+      .where(({ eb, selectFrom }) =>
+        eb(
+          'e.seq',
+          '=',
+          selectFrom('auditEvents as l').whereRef('l.partnershipId', '=', 'e.partnershipId').select(({ fn }) => fn.max('l.seq').as('m')),
+        ),
+      )
+      .orderBy('p.slug')
+      .execute();
+  }
+
   /** Walks the chain in pages and names the first row whose hash or link does not hold. */
   async verifyChain(partnershipId: string, pageSize = 5000): Promise<ChainCheck> {
     let prevHash = GENESIS;
