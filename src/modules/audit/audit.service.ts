@@ -99,11 +99,14 @@ export class AuditService {
       .selectFrom('auditEvents as e')
       .innerJoin('partnerships as p', 'p.id', 'e.partnershipId')
       .select(['p.slug', 'e.partnershipId', 'e.seq', 'e.hash', 'e.at'])
-      .where(({ eb, selectFrom }) =>
+      .where((eb) =>
         eb(
           'e.seq',
           '=',
-          selectFrom('auditEvents as l').whereRef('l.partnershipId', '=', 'e.partnershipId').select(({ fn }) => fn.max('l.seq').as('m')),
+          eb
+            .selectFrom('auditEvents as l')
+            .whereRef('l.partnershipId', '=', 'e.partnershipId')
+            .select((sub) => sub.fn.max('l.seq').as('m')),
         ),
       )
       .orderBy('p.slug')
