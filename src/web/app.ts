@@ -87,7 +87,14 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
   // Form bodies keep repeated keys (checkboxes) as arrays.
   await app.register(fastifyFormbody, { parser: (body) => qs.parse(body) });
   await app.register(fastifyCookie, { secret: options.cookieSecret });
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      code: 'RATE_LIMITED',
+      message: `Too many attempts from your network. Wait ${context.after} and try again.`,
+    }),
+  });
 
   await app.register(fastifyStatic, {
     root: [path.join(govukDist, 'govuk/assets'), path.join(govukDist, 'govuk'), path.join(srcDir, 'web/public')],

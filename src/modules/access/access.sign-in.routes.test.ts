@@ -145,3 +145,22 @@ describe('CSRF protection', () => {
     expect(res.statusCode).toBe(403);
   });
 });
+
+describe('sign-in rate limit', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('slows down a flood of sign-in attempts from one address with 429 and a plain message', async () => {
+    const agent = t.agent();
+    const token = await agent.csrfToken('/sign-in');
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await agent.post('/sign-in', { _csrf: token, email: '', password: '' })).statusCode);
+    expect(statuses.slice(0, 30).every((s) => s === 400)).toBe(true);
+    const limited = await agent.post('/sign-in', { _csrf: token, email: t.admin.email, password: TEST_PASSWORD });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.body).toContain('Too many attempts from your network. Wait 1 minute and try again.');
+  });
+});
