@@ -115,3 +115,9 @@ describe('settings that must not leak or surprise', () => {
     expect(config.database.kind).toBe('pglite');
   });
 });
+
+describe('an in-memory embedded database', () => {
+  it('keeps DATA_DIR=memory:// as it is, not as a folder path', () => {
+    expect(loadConfig({ DATA_DIR: 'memory://' }).database).toEqual({ kind: 'pglite', dataDir: 'memory://' });
+  });
+});

@@ -16,6 +16,7 @@ export async function startServer(
     await migrateToLatest(handle.db);
     await options.beforeListen?.(handle);
     const { app } = await createWebApp(handle, config, { demo: options.demo ?? false });
+    const inFlight = countRequestsInFlight(app);
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {
@@ -33,6 +34,8 @@ export async function startServer(
       url: `http://${host}:${port}`,
       stop: async () => {
         await app.close();
+        // A request whose client went away still runs to its end; let it finish its transaction.
+        await inFlight.drained(5_000);
         await handle.close();
       },
     };
@@ -40,4 +43,20 @@ export async function startServer(
     await handle.close();
     throw error;
   }
+}
+
+function countRequestsInFlight(app: FastifyInstance) {
+  let count = 0;
+  app.addHook('onRequest', async () => {
+    count += 1;
+  });
+  app.addHook('onResponse', async () => {
+    count -= 1;
+  });
+  return {
+    async drained(limitMs: number) {
+      const until = Date.now() + limitMs;
+      while (count > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    },
+  };
 }

@@ -43,10 +43,11 @@ export function registerFormPage<S extends z.ZodType>(app: FastifyInstance, page
     const params = pathParams(request);
     const ctx = request.ctx();
     const body = (request.body ?? {}) as Record<string, unknown>;
-    // After a lost race the page shows the record as it now is; otherwise the person's own input.
+    // After a lost race the page shows the record as it now is; otherwise exactly what the person
+    // sent (an unticked checkbox sends nothing, so no default may fill it back in).
     const again = async (status: number, fieldList: ValidationError['fields'], keepInput = true) => {
       const data = await page.load(ctx, params);
-      const values = keepInput ? { ...data.values, ...body } : data.values;
+      const values = keepInput ? body : data.values;
       return reply.page(page.view, { ...data, values, errors: formErrors(fieldList) }, status);
     };
     const parsed = parseWith(page.schema, body);

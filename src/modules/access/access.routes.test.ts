@@ -121,6 +121,9 @@ describe('partnership administration pages', () => {
       '#roles Select at least one role',
       '#password Password must be at least 12 characters',
     ]);
+    // No role was ticked, so none may come back ticked (the form's default is "practitioner").
+    expect(res.body).not.toMatch(/value="practitioner" checked/);
+    expect((await admin.get('/admin/users/new')).body).toMatch(/value="practitioner" checked/);
   });
 
   it('refuses an unknown role, an unknown organisation and a taken email', async () => {
