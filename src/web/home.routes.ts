@@ -25,7 +25,7 @@ export function registerHomeRoutes(app: FastifyInstance, services: Pick<WebServi
   app.get('/', async (request, reply) => {
     const ctx = request.ctx();
     const profile = await services.access.getProfile(ctx);
-    const roleList = (profile.user.roles as (keyof typeof ROLE_LABELS)[]).map((r) => ROLE_LABELS[r]).join('<br>');
+    const roleList = (profile.roles as (keyof typeof ROLE_LABELS)[]).map((r) => ROLE_LABELS[r]).join('<br>');
     return reply.page('home.njk', { profile, roleList, panels: panelsFor(ctx) });
   });
 }

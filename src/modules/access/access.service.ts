@@ -42,14 +42,9 @@ export class AccessService {
   /** The signed-in person's own account, organisation and current teams, for the home page. */
   async getProfile(ctx: Ctx) {
     if (isSystem(ctx.actor)) throw new ForbiddenError('The system has no profile');
-    const { partnershipId, userId } = ctx.actor;
-    const [user, memberships, partnership] = await Promise.all([
-      store.findUser(this.db, partnershipId, userId),
-      store.listMemberships(this.db, partnershipId, userId),
-      store.findPartnership(this.db, partnershipId),
-    ]);
-    if (!user || !partnership) throw new NotFoundError('Your account');
-    return { user, partnership, teams: memberships.filter((m) => m.endedOn === null) };
+    const profile = await store.findProfile(this.db, ctx.actor.partnershipId, ctx.actor.userId);
+    if (!profile) throw new NotFoundError('Your account');
+    return profile;
   }
 
   async listLocalities(ctx: Ctx) {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db, Tx } from '../../db/database.ts';
 import type { NewRow, RowUpdate } from '../../db/schema.ts';
 
@@ -230,6 +231,31 @@ export function endMembership(q: Q, partnershipId: string, id: string, endedOn: 
     .executeTakeFirst();
 }
 
-export function findPartnership(q: Q, id: string) {
-  return q.selectFrom('partnerships').selectAll().where('id', '=', id).executeTakeFirst();
+/** A person's own account, organisation, partnership and current teams, in one round trip. */
+export function findProfile(q: Q, partnershipId: string, userId: string) {
+  return q
+    .selectFrom('users as u')
+    .innerJoin('organisations as o', (j) =>
+      j.onRef('o.partnershipId', '=', 'u.partnershipId').onRef('o.id', '=', 'u.organisationId'),
+    )
+    .innerJoin('partnerships as p', 'p.id', 'u.partnershipId')
+    .select(['u.id', 'u.displayName', 'u.jobTitle', 'u.roles', 'o.name as organisationName', 'o.sector', 'p.name as partnershipName'])
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('memberships as m')
+          .innerJoin('teams as t', (j) => j.onRef('t.partnershipId', '=', 'm.partnershipId').onRef('t.id', '=', 'm.teamId'))
+          .innerJoin('organisations as h', (j) =>
+            j.onRef('h.partnershipId', '=', 't.partnershipId').onRef('h.id', '=', 't.organisationId'),
+          )
+          .select(['t.name as teamName', 'h.name as hostOrganisationName', 'm.seconded', 'm.partTime'])
+          .whereRef('m.partnershipId', '=', 'u.partnershipId')
+          .whereRef('m.userId', '=', 'u.id')
+          .where('m.endedOn', 'is', null)
+          .orderBy('t.name'),
+      ).as('teams'),
+    )
+    .where('u.partnershipId', '=', partnershipId)
+    .where('u.id', '=', userId)
+    .executeTakeFirst();
 }
