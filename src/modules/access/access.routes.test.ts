@@ -172,6 +172,15 @@ describe('partnership administration pages', () => {
     expect(errorSummary(edit.body)[0]).toContain('You cannot remove your own administrator role');
   });
 
+  it('audits every look at an account, a list or a search', async () => {
+    await admin.get(`/admin/users/${t.practitioner.id}`);
+    await admin.get('/admin/users?q=pat');
+    const views = await audit('user.view');
+    expect(views.some((e) => e.subjectId === t.practitioner.id && e.actorUserId === t.admin.id)).toBe(true);
+    const lists = await audit('user.list');
+    expect(lists.some((e) => (e.detail as { search?: string }).search === 'pat')).toBe(true);
+  });
+
   it('finds accounts by name, email or organisation, a page at a time', async () => {
     const res = await admin.get('/admin/users?q=ruth');
     expect(res.statusCode).toBe(200);

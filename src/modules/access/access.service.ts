@@ -115,8 +115,10 @@ export class AccessService {
   }
 
   async listTeamMembers(ctx: Ctx, teamId: string) {
-    await this.require(ctx, 'partnership.administer', 'team.members.view');
-    return store.listTeamMembers(this.db, partnershipOf(ctx), teamId);
+    const partnershipId = await this.require(ctx, 'partnership.administer', 'team.members.view');
+    const members = await store.listTeamMembers(this.db, partnershipId, teamId);
+    await this.audit.recordAlone(ctx, { action: 'team.members.view', subjectType: 'team', subjectId: teamId, detail: { shown: members.length } });
+    return members;
   }
 
   async createTeam(ctx: Ctx, input: TeamInput) {
@@ -163,7 +165,13 @@ export class AccessService {
 
   async listUsers(ctx: Ctx, query: ListQuery) {
     const partnershipId = await this.require(ctx, 'partnership.administer', 'user.list');
-    return store.listUsers(this.db, partnershipId, { search: query.q, page: query.page });
+    const result = await store.listUsers(this.db, partnershipId, { search: query.q, page: query.page });
+    // Lists and searches are where people's details leak, so they are audited like a single look.
+    await this.audit.recordAlone(ctx, {
+      action: 'user.list',
+      detail: { search: query.q, page: query.page, shown: result.rows.length, total: result.total },
+    });
+    return result;
   }
 
   async getUser(ctx: Ctx, id: string) {
@@ -171,6 +179,7 @@ export class AccessService {
     const user = await store.findUser(this.db, partnershipId, id);
     if (!user) throw new NotFoundError('User account');
     const memberships = await store.listMemberships(this.db, partnershipId, id);
+    await this.audit.recordAlone(ctx, { action: 'user.view', subjectType: 'user', subjectId: id });
     return { user, memberships };
   }
 
