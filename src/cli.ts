@@ -32,10 +32,18 @@ async function withDatabase<T>(config: Config, work: (handle: DatabaseHandle) =>
   }
 }
 
-async function seedWithProgress(handle: DatabaseHandle, children: number, seed: number): Promise<DemoSummary> {
+async function seedWithProgress(
+  handle: DatabaseHandle,
+  children: number,
+  seed: number,
+): Promise<DemoSummary> {
   const interactive = process.stderr.isTTY;
   const bar = new SingleBar(
-    { format: 'Demo children |{bar}| {value}/{total} ({percentage}%) {rate}/s, about {eta_formatted} left', hideCursor: true, etaBuffer: 50 },
+    {
+      format: 'Demo children |{bar}| {value}/{total} ({percentage}%) {rate}/s, about {eta_formatted} left',
+      hideCursor: true,
+      etaBuffer: 50,
+    },
     Presets.shades_classic,
   );
   const started = Date.now();
@@ -63,7 +71,8 @@ async function seedWithProgress(handle: DatabaseHandle, children: number, seed: 
 function printSignIns(summary: DemoSummary) {
   const width = Math.max(...summary.accounts.map((a) => a.email.length));
   console.log(`\nDemo sign-ins (password for all: ${summary.password}):`);
-  for (const a of summary.accounts) console.log(`  ${a.email.padEnd(width)}  ${a.jobTitle}, ${a.organisation}`);
+  for (const a of summary.accounts)
+    console.log(`  ${a.email.padEnd(width)}  ${a.jobTitle}, ${a.organisation}`);
 }
 
 const program = new Command()
@@ -117,8 +126,16 @@ program
   .action(async (opts: { children?: number; seed?: number }) => {
     const config = loadConfig();
     await withDatabase(config, async (handle) => {
-      const summary = await seedWithProgress(handle, opts.children ?? config.demo.children, opts.seed ?? config.demo.seed);
-      console.log(summary.created ? `Seeded ${summary.children} children.` : 'The demo partnership is already loaded; nothing was changed.');
+      const summary = await seedWithProgress(
+        handle,
+        opts.children ?? config.demo.children,
+        opts.seed ?? config.demo.seed,
+      );
+      console.log(
+        summary.created
+          ? `Seeded ${summary.children} children.`
+          : 'The demo partnership is already loaded; nothing was changed.',
+      );
       printSignIns(summary);
     });
   });
@@ -126,40 +143,59 @@ program
 const users = program.command('users').description('Manage user accounts.');
 users
   .command('create')
-  .description('Create a user account (for the first administrator of a new partnership, or scripted set-up).')
+  .description(
+    'Create a user account (for the first administrator of a new partnership, or scripted set-up).',
+  )
   .requiredOption('--email <email>', 'sign-in email address')
   .requiredOption('--name <name>', 'full name')
   .requiredOption('--organisation <name>', 'home organisation, by exact name')
   .option('--roles <roles>', `comma-separated, from: ${ROLES.join(', ')}`, 'practitioner')
   .option('--job-title <title>', 'job title')
   .option('--password-stdin', 'read the password from standard input instead of generating one')
-  .action(async (opts: { email: string; name: string; organisation: string; roles: string; jobTitle?: string; passwordStdin?: boolean }) => {
-    const config = loadConfig();
-    await withDatabase(config, async (handle) => {
-      const org = await handle.db.selectFrom('organisations').select(['id', 'partnershipId']).where('name', '=', opts.organisation).executeTakeFirst();
-      if (!org) throw new Error(`--organisation: no organisation is called "${opts.organisation}"`);
-      const generated = !opts.passwordStdin;
-      const password = generated ? randomBytes(12).toString('base64url') : (await readStdin()).trim();
-      const input = accessSchemas.UserInput.safeParse({
-        email: opts.email,
-        displayName: opts.name,
-        jobTitle: opts.jobTitle,
-        organisationId: org.id,
-        roles: opts.roles.split(',').map((r) => r.trim()),
-        password,
+  .action(
+    async (opts: {
+      email: string;
+      name: string;
+      organisation: string;
+      roles: string;
+      jobTitle?: string;
+      passwordStdin?: boolean;
+    }) => {
+      const config = loadConfig();
+      await withDatabase(config, async (handle) => {
+        const org = await handle.db
+          .selectFrom('organisations')
+          .select(['id', 'partnershipId'])
+          .where('name', '=', opts.organisation)
+          .executeTakeFirst();
+        if (!org) throw new Error(`--organisation: no organisation is called "${opts.organisation}"`);
+        const generated = !opts.passwordStdin;
+        const password = generated ? randomBytes(12).toString('base64url') : (await readStdin()).trim();
+        const input = accessSchemas.UserInput.safeParse({
+          email: opts.email,
+          displayName: opts.name,
+          jobTitle: opts.jobTitle,
+          organisationId: org.id,
+          roles: opts.roles.split(',').map((r) => r.trim()),
+          password,
+        });
+        if (!input.success) {
+          const issue = input.error.issues[0]!;
+          const option = OPTION_FOR_FIELD[String(issue.path[0])] ?? String(issue.path[0]);
+          throw new Error(`--${option}: ${issue.message}`);
+        }
+        const services = createServices(handle.db, config);
+        const ctx = {
+          actor: { system: 'cli users create', partnershipId: org.partnershipId },
+          requestId: `cli-${Date.now()}`,
+          now: new Date(),
+        };
+        const user = await services.access.createUser(ctx, input.data);
+        console.log(`Created account ${user.id} for ${input.data.email}.`);
+        if (generated) console.log(`Initial password: ${password}`);
       });
-      if (!input.success) {
-        const issue = input.error.issues[0]!;
-        const option = OPTION_FOR_FIELD[String(issue.path[0])] ?? String(issue.path[0]);
-        throw new Error(`--${option}: ${issue.message}`);
-      }
-      const services = createServices(handle.db, config);
-      const ctx = { actor: { system: 'cli users create', partnershipId: org.partnershipId }, requestId: `cli-${Date.now()}`, now: new Date() };
-      const user = await services.access.createUser(ctx, input.data);
-      console.log(`Created account ${user.id} for ${input.data.email}.`);
-      if (generated) console.log(`Initial password: ${password}`);
-    });
-  });
+    },
+  );
 
 const OPTION_FOR_FIELD: Record<string, string> = {
   displayName: 'name',
@@ -171,19 +207,27 @@ const OPTION_FOR_FIELD: Record<string, string> = {
 const audit = program.command('audit').description('Check the tamper-evident audit trail.');
 audit
   .command('verify')
-  .description('Check every partnership’s audit chain; names the first bad event and exits 1 if one is found.')
+  .description(
+    'Check every partnership’s audit chain; names the first bad event and exits 1 if one is found.',
+  )
   .action(async () => {
     const config = loadConfig();
     await withDatabase(config, async (handle) => {
       const { audit: service } = createServices(handle.db, config);
-      const partnerships = await handle.db.selectFrom('partnerships').select(['id', 'slug']).orderBy('slug').execute();
+      const partnerships = await handle.db
+        .selectFrom('partnerships')
+        .select(['id', 'slug'])
+        .orderBy('slug')
+        .execute();
       let broken = false;
       for (const p of partnerships) {
         const check = await service.verifyChain(p.id);
         if (check.ok) console.log(`${p.slug}: ${check.events} events, chain intact`);
         else {
           broken = true;
-          console.log(`${p.slug}: chain broken at event ${check.brokenAt} (${check.reason}); ${check.events} events before it are intact`);
+          console.log(
+            `${p.slug}: chain broken at event ${check.brokenAt} (${check.reason}); ${check.events} events before it are intact`,
+          );
         }
       }
       if (broken) process.exitCode = 1;

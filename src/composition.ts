@@ -42,7 +42,11 @@ export async function cookieSecret(db: Db, configured: string | undefined): Prom
     .values({ key: 'cookie_secret', value: candidate })
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
-  const row = await db.selectFrom('instanceSettings').select('value').where('key', '=', 'cookie_secret').executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('instanceSettings')
+    .select('value')
+    .where('key', '=', 'cookie_secret')
+    .executeTakeFirstOrThrow();
   return row.value;
 }
 

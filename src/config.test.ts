@@ -103,8 +103,12 @@ describe('loadConfig refuses a bad setting, naming it', () => {
 
 describe('settings that must not leak or surprise', () => {
   it('never repeats a secret value in its message', () => {
-    expect(() => loadConfig({ COOKIE_SECRET: 'hunter2' })).toThrow(/^Setting COOKIE_SECRET is invalid: must be at least 32 characters$/);
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:s3cret@db/x' })).toThrow(/^Setting DATABASE_URL is invalid/);
+    expect(() => loadConfig({ COOKIE_SECRET: 'hunter2' })).toThrow(
+      /^Setting COOKIE_SECRET is invalid: must be at least 32 characters$/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:s3cret@db/x' })).toThrow(
+      /^Setting DATABASE_URL is invalid/,
+    );
     expect(() => loadConfig({ DATABASE_URL: 'mysql://root:s3cret@db/x' })).not.toThrow(/s3cret/);
   });
 

@@ -9,7 +9,15 @@ export function loggerOptions(level: Config['logLevel']): FastifyServerOptions['
   return {
     level,
     redact: {
-      paths: ['*.password', '*.email', '*.givenName', '*.familyName', '*.dateOfBirth', '*.headers.cookie', '*.headers.authorization'],
+      paths: [
+        '*.password',
+        '*.email',
+        '*.givenName',
+        '*.familyName',
+        '*.dateOfBirth',
+        '*.headers.cookie',
+        '*.headers.authorization',
+      ],
       censor: '[redacted]',
     },
     serializers: {

@@ -21,7 +21,9 @@ export async function startServer(
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {
       if ((error as { code?: string }).code === 'EADDRINUSE') {
-        throw new Error(`Setting PORT: port ${config.port} is already in use. Stop the other program or set PORT to another port.`);
+        throw new Error(
+          `Setting PORT: port ${config.port} is already in use. Stop the other program or set PORT to another port.`,
+        );
       }
       throw error;
     }

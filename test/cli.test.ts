@@ -14,7 +14,9 @@ const bin = path.resolve(import.meta.dirname, '../bin/wraparound.js');
 describe('the wraparound command', () => {
   let dataDir: string;
   const wraparound = (args: string[], env: Record<string, string> = {}) =>
-    run(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env } }).then(
+    run(process.execPath, [bin, ...args], {
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
+    }).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
@@ -34,15 +36,55 @@ describe('the wraparound command', () => {
   }, 60_000);
 
   it('creates an account from the command line, and names the option that is wrong', async () => {
-    const ok = await wraparound(['users', 'create', '--email', 'new.admin@example.org', '--name', 'New Admin', '--organisation', 'Northshire Police', '--roles', 'partnership_admin']);
+    const ok = await wraparound([
+      'users',
+      'create',
+      '--email',
+      'new.admin@example.org',
+      '--name',
+      'New Admin',
+      '--organisation',
+      'Northshire Police',
+      '--roles',
+      'partnership_admin',
+    ]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/Initial password: \S{12,}/);
-    const badRole = await wraparound(['users', 'create', '--email', 'x@example.org', '--name', 'X', '--organisation', 'Northshire Police', '--roles', 'wizard']);
+    const badRole = await wraparound([
+      'users',
+      'create',
+      '--email',
+      'x@example.org',
+      '--name',
+      'X',
+      '--organisation',
+      'Northshire Police',
+      '--roles',
+      'wizard',
+    ]);
     expect(badRole.code).toBe(1);
     expect(badRole.stderr.trim()).toBe('--roles: Select a role from the list');
-    const badOrg = await wraparound(['users', 'create', '--email', 'x@example.org', '--name', 'X', '--organisation', 'Nowhere']);
+    const badOrg = await wraparound([
+      'users',
+      'create',
+      '--email',
+      'x@example.org',
+      '--name',
+      'X',
+      '--organisation',
+      'Nowhere',
+    ]);
     expect(badOrg.stderr.trim()).toBe('--organisation: no organisation is called "Nowhere"');
-    const taken = await wraparound(['users', 'create', '--email', 'NEW.ADMIN@example.org', '--name', 'Y', '--organisation', 'Northshire Police']);
+    const taken = await wraparound([
+      'users',
+      'create',
+      '--email',
+      'NEW.ADMIN@example.org',
+      '--name',
+      'Y',
+      '--organisation',
+      'Northshire Police',
+    ]);
     expect(taken.stderr.trim()).toBe('--email: An account with this email address already exists');
   }, 60_000);
 
@@ -62,7 +104,9 @@ describe('the wraparound command', () => {
 
     const broken = await wraparound(['audit', 'verify']);
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toContain('northbridge: chain broken at event 2 (content changed); 1 events before it are intact');
+    expect(broken.stdout).toContain(
+      'northbridge: chain broken at event 2 (content changed); 1 events before it are intact',
+    );
   }, 60_000);
 
   it('stops with one line naming a bad setting', async () => {

@@ -28,7 +28,9 @@ const pgTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === DATE_OID || oid === INT8_OID
       ? parsers[oid]
-      : (pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown)) as pg.CustomTypesConfig['getTypeParser'],
+      : (pg.types.getTypeParser(oid, format ?? 'text') as (
+          value: string,
+        ) => unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 const plugins = [new CamelCasePlugin()];
@@ -65,7 +67,9 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
     client.release();
   } catch (error) {
     await pool.end();
-    throw new DatabaseOpenError(`Setting DATABASE_URL: cannot reach the database (${(error as Error).message})`);
+    throw new DatabaseOpenError(
+      `Setting DATABASE_URL: cannot reach the database (${(error as Error).message})`,
+    );
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
   const close = async () => {

@@ -8,14 +8,7 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type PlainDate = string;
 
 export type Sector =
-  | 'education'
-  | 'health'
-  | 'social_care'
-  | 'police'
-  | 'youth_justice'
-  | 'housing'
-  | 'voluntary'
-  | 'other';
+  'education' | 'health' | 'social_care' | 'police' | 'youth_justice' | 'housing' | 'voluntary' | 'other';
 
 export interface PartnershipsTable {
   id: Generated<string>;
@@ -161,7 +154,8 @@ export interface HouseholdMembersTable {
   endedOn: PlainDate | null;
 }
 
-export type RelationshipKind = 'parent' | 'carer' | 'parental_responsibility' | 'sibling' | 'household_member' | 'other';
+export type RelationshipKind =
+  'parent' | 'carer' | 'parental_responsibility' | 'sibling' | 'household_member' | 'other';
 
 export interface RelationshipsTable {
   partnershipId: string;

@@ -21,10 +21,23 @@ export type DemoSummary = {
   children: number;
 };
 
-export async function seedDemo(db: Db, audit: AuditService, options: DemoOptions, now = new Date()): Promise<DemoSummary> {
-  const existing = await db.selectFrom('instanceSettings').select('value').where('key', '=', SEEDED_MARK).executeTakeFirst();
+export async function seedDemo(
+  db: Db,
+  audit: AuditService,
+  options: DemoOptions,
+  now = new Date(),
+): Promise<DemoSummary> {
+  const existing = await db
+    .selectFrom('instanceSettings')
+    .select('value')
+    .where('key', '=', SEEDED_MARK)
+    .executeTakeFirst();
   if (existing) return { ...(JSON.parse(existing.value) as Omit<DemoSummary, 'created'>), created: false };
-  const unfinished = await db.selectFrom('partnerships').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirst();
+  const unfinished = await db
+    .selectFrom('partnerships')
+    .select('id')
+    .where('slug', '=', DEMO_SLUG)
+    .executeTakeFirst();
   if (unfinished) {
     throw new Error(
       'An earlier demo seed did not finish. Start again on an empty database: delete the data folder (embedded) or create a new database.',
@@ -39,7 +52,9 @@ export async function seedDemo(db: Db, audit: AuditService, options: DemoOptions
       .executeTakeFirstOrThrow();
     const localityRows = await tx
       .insertInto('localities')
-      .values(NORTHBRIDGE_LOCALITIES.map((l) => ({ partnershipId: partnership.id, code: l.code, name: l.name })))
+      .values(
+        NORTHBRIDGE_LOCALITIES.map((l) => ({ partnershipId: partnership.id, code: l.code, name: l.name })),
+      )
       .returning(['id', 'code'])
       .execute();
     const localityIds = Object.fromEntries(localityRows.map((l) => [l.code, l.id]));
@@ -47,7 +62,11 @@ export async function seedDemo(db: Db, audit: AuditService, options: DemoOptions
     return { partnershipId: partnership.id, accounts: access.accounts };
   });
 
-  const localities = await db.selectFrom('localities').select(['id', 'code']).where('partnershipId', '=', partnershipId).execute();
+  const localities = await db
+    .selectFrom('localities')
+    .select(['id', 'code'])
+    .where('partnershipId', '=', partnershipId)
+    .execute();
   const people = await seedPeople(db, {
     partnershipId,
     localities,
@@ -60,8 +79,14 @@ export async function seedDemo(db: Db, audit: AuditService, options: DemoOptions
   const summary = { partnershipId, accounts, password: DEMO_PASSWORD, children: people.children };
   const ctx: Ctx = { actor: { system: 'demo seed', partnershipId }, requestId: 'seed', now };
   await db.transaction().execute(async (tx) => {
-    await tx.insertInto('instanceSettings').values({ key: SEEDED_MARK, value: JSON.stringify(summary) }).execute();
-    await audit.record(tx, ctx, { action: 'demo.seed', detail: { children: people.children, adults: people.adults } });
+    await tx
+      .insertInto('instanceSettings')
+      .values({ key: SEEDED_MARK, value: JSON.stringify(summary) })
+      .execute();
+    await audit.record(tx, ctx, {
+      action: 'demo.seed',
+      detail: { children: people.children, adults: people.adults },
+    });
   });
   return { ...summary, created: true };
 }

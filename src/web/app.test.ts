@@ -59,9 +59,19 @@ describe('the web application', () => {
   it('answers malformed and oversized bodies with 4xx, never 500', async () => {
     const agent = t.agent();
     const token = await agent.csrfToken('/sign-in');
-    const unknownType = await t.app.inject({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/xml' }, payload: '<x/>' });
+    const unknownType = await t.app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<x/>',
+    });
     expect(unknownType.statusCode).toBe(415);
-    const badJson = await t.app.inject({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/json' }, payload: '{"email":' });
+    const badJson = await t.app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email":',
+    });
     expect(badJson.statusCode).toBe(400);
     const huge = await t.app.inject({
       method: 'POST',
@@ -70,7 +80,11 @@ describe('the web application', () => {
       payload: `_csrf=${token}&email=${'a'.repeat(300 * 1024)}`,
     });
     expect(huge.statusCode).toBe(413);
-    const weird = await agent.post('/sign-in', { email: ['one@example.org', 'two@example.org'], password: ['x', 'y'] }, '/sign-in');
+    const weird = await agent.post(
+      '/sign-in',
+      { email: ['one@example.org', 'two@example.org'], password: ['x', 'y'] },
+      '/sign-in',
+    );
     expect(weird.statusCode).toBe(400);
   });
 });

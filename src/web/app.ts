@@ -10,8 +10,12 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import qs from 'node:querystring';
 import type { Actor, Ctx } from '../common/context.ts';
 import type { Clock } from '../common/clock.ts';
-import { registerAccessRoutes, registerSignInRoutes, type AccessService, type SessionService } from '../modules/access/index.ts';
-
+import {
+  registerAccessRoutes,
+  registerSignInRoutes,
+  type AccessService,
+  type SessionService,
+} from '../modules/access/index.ts';
 
 import { registerErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.routes.ts';
@@ -97,9 +101,14 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
   });
 
   await app.register(fastifyStatic, {
-    root: [path.join(govukDist, 'govuk/assets'), path.join(govukDist, 'govuk'), path.join(srcDir, 'web/public')],
+    root: [
+      path.join(govukDist, 'govuk/assets'),
+      path.join(govukDist, 'govuk'),
+      path.join(srcDir, 'web/public'),
+    ],
     prefix: '/assets/',
-    allowedPath: (pathName) => /\.(css|js|woff2?|png|svg|ico|json)$/.test(pathName) && !pathName.includes('..'),
+    allowedPath: (pathName) =>
+      /\.(css|js|woff2?|png|svg|ico|json)$/.test(pathName) && !pathName.includes('..'),
     maxAge: '1d',
     index: false,
     list: false,
@@ -115,7 +124,9 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
     cookieKey: 'wa_csrf',
     cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: options.secureCookies },
     getUserInfo: (request) => request.sessionToken ?? 'anonymous',
-    getToken: (request) => (request.body as { _csrf?: string } | undefined)?._csrf ?? (request.headers['x-csrf-token'] as string | undefined),
+    getToken: (request) =>
+      (request.body as { _csrf?: string } | undefined)?._csrf ??
+      (request.headers['x-csrf-token'] as string | undefined),
     csrfOpts: { hmacKey: options.cookieSecret, userInfo: true },
   });
   app.addHook('preHandler', (request, reply, done) => {

@@ -57,7 +57,8 @@ export function registerFormPage<S extends z.ZodType>(app: FastifyInstance, page
       return reply.flash(flash).redirect(redirect, 303);
     } catch (error) {
       if (error instanceof ValidationError) return again(400, error.fields);
-      if (error instanceof ConflictError) return again(409, [{ field: 'form', message: error.message }], false);
+      if (error instanceof ConflictError)
+        return again(409, [{ field: 'form', message: error.message }], false);
       throw error;
     }
   });

@@ -6,6 +6,8 @@ export function registerHealthRoutes(app: FastifyInstance, services: Pick<WebSer
   app.get('/ping', { config: { public: true } }, async () => ({ status: 'UP' }));
   app.get('/health', { config: { public: true } }, async (_request, reply) => {
     const database = await services.databaseReachable().catch(() => false);
-    return reply.status(database ? 200 : 503).send({ status: database ? 'UP' : 'DOWN', database: database ? 'UP' : 'DOWN' });
+    return reply
+      .status(database ? 200 : 503)
+      .send({ status: database ? 'UP' : 'DOWN', database: database ? 'UP' : 'DOWN' });
   });
 }

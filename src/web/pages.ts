@@ -18,7 +18,12 @@ export function registerPages(app: FastifyInstance, demo: boolean) {
   views.addGlobal('demoBanner', demo);
 
   app.decorateReply('flash', function (message: string) {
-    return this.setCookie(FLASH_COOKIE, message, { signed: true, httpOnly: true, sameSite: 'lax', path: '/' });
+    return this.setCookie(FLASH_COOKIE, message, {
+      signed: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+    });
   });
 
   app.decorateReply('page', function (view: string, data: Record<string, unknown> = {}, status?: number) {

@@ -20,9 +20,13 @@ describe('permissions', () => {
 
   it('never lets an analyst or an unscheduled-care clinician administer the partnership or read the audit trail', () => {
     fc.assert(
-      fc.property(fc.subarray(['analyst', 'unscheduled_care', 'practitioner', 'front_door'] as const), permissions, (roles, permission) => {
-        expect(isAllowed(buildCtx(buildActor('p1', { roles })), permission)).toBe(false);
-      }),
+      fc.property(
+        fc.subarray(['analyst', 'unscheduled_care', 'practitioner', 'front_door'] as const),
+        permissions,
+        (roles, permission) => {
+          expect(isAllowed(buildCtx(buildActor('p1', { roles })), permission)).toBe(false);
+        },
+      ),
     );
   });
 

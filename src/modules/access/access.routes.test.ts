@@ -13,7 +13,8 @@ describe('partnership administration pages', () => {
 
   const db = () => t.database.db;
   const versionOn = (html: string) => /name="version" value="(\d+)"/.exec(html)![1]!;
-  const audit = (action: string) => db().selectFrom('auditEvents').selectAll().where('action', '=', action).execute();
+  const audit = (action: string) =>
+    db().selectFrom('auditEvents').selectAll().where('action', '=', action).execute();
 
   it('refuses a practitioner every administration page and action with 403, and records the refusal', async () => {
     const practitioner = t.agent();
@@ -22,36 +23,76 @@ describe('partnership administration pages', () => {
       expect((await practitioner.get(url)).statusCode, url).toBe(403);
     }
     const token = await practitioner.csrfToken('/');
-    const res = await practitioner.post('/admin/organisations/new', { _csrf: token, name: 'Sneaky', sector: 'other', kind: 'x' });
+    const res = await practitioner.post('/admin/organisations/new', {
+      _csrf: token,
+      name: 'Sneaky',
+      sector: 'other',
+      kind: 'x',
+    });
     expect(res.statusCode).toBe(403);
-    expect(await db().selectFrom('organisations').select('id').where('name', '=', 'Sneaky').execute()).toHaveLength(0);
-    const denied = await db().selectFrom('auditEvents').selectAll().where('outcome', '=', 'denied').where('actorUserId', '=', t.practitioner.id).execute();
+    expect(
+      await db().selectFrom('organisations').select('id').where('name', '=', 'Sneaky').execute(),
+    ).toHaveLength(0);
+    const denied = await db()
+      .selectFrom('auditEvents')
+      .selectAll()
+      .where('outcome', '=', 'denied')
+      .where('actorUserId', '=', t.practitioner.id)
+      .execute();
     expect(denied.length).toBeGreaterThanOrEqual(5);
   });
 
   it('adds an organisation, audited, and says so on the next page', async () => {
-    const res = await admin.post('/admin/organisations/new', { name: 'Oak Tree Primary School', sector: 'education', kind: 'Primary school', active: 'yes' });
+    const res = await admin.post('/admin/organisations/new', {
+      name: 'Oak Tree Primary School',
+      sector: 'education',
+      kind: 'Primary school',
+      active: 'yes',
+    });
     expect(res.statusCode).toBe(303);
     const list = await admin.get(res.headers.location as string);
     expect(list.body).toContain('Oak Tree Primary School was added');
-    const org = await db().selectFrom('organisations').selectAll().where('name', '=', 'Oak Tree Primary School').executeTakeFirstOrThrow();
+    const org = await db()
+      .selectFrom('organisations')
+      .selectAll()
+      .where('name', '=', 'Oak Tree Primary School')
+      .executeTakeFirstOrThrow();
     expect(org).toMatchObject({ sector: 'education', active: true, version: 1 });
-    expect((await audit('organisation.create')).some((e) => e.subjectId === org.id && e.actorUserId === t.admin.id)).toBe(true);
+    expect(
+      (await audit('organisation.create')).some(
+        (e) => e.subjectId === org.id && e.actorUserId === t.admin.id,
+      ),
+    ).toBe(true);
   });
 
   it('names each wrong field, keeps what was typed, and saves nothing', async () => {
-    const res = await admin.post('/admin/organisations/new', { name: 'Half Done Ltd', sector: 'banking', kind: '' });
+    const res = await admin.post('/admin/organisations/new', {
+      name: 'Half Done Ltd',
+      sector: 'banking',
+      kind: '',
+    });
     expect(res.statusCode).toBe(400);
-    expect(errorSummary(res.body)).toEqual(['#sector Select the sector the organisation belongs to', '#kind Enter the type of organisation']);
+    expect(errorSummary(res.body)).toEqual([
+      '#sector Select the sector the organisation belongs to',
+      '#kind Enter the type of organisation',
+    ]);
     expect(res.body).toContain('value="Half Done Ltd"');
     expect(res.body).toMatch(/<title>Error: /);
-    expect(await db().selectFrom('organisations').select('id').where('name', '=', 'Half Done Ltd').execute()).toHaveLength(0);
+    expect(
+      await db().selectFrom('organisations').select('id').where('name', '=', 'Half Done Ltd').execute(),
+    ).toHaveLength(0);
   });
 
   it('refuses a second organisation with the same name, whatever its case', async () => {
-    const res = await admin.post('/admin/organisations/new', { name: 'northbridge council', sector: 'other', kind: 'Duplicate' });
+    const res = await admin.post('/admin/organisations/new', {
+      name: 'northbridge council',
+      sector: 'other',
+      kind: 'Duplicate',
+    });
     expect(res.statusCode).toBe(400);
-    expect(errorSummary(res.body)).toEqual(['#name An organisation called northbridge council already exists']);
+    expect(errorSummary(res.body)).toEqual([
+      '#name An organisation called northbridge council already exists',
+    ]);
   });
 
   it('detects an edit made on a stale copy, shows the current record, and keeps the other person’s change', async () => {
@@ -60,18 +101,39 @@ describe('partnership administration pages', () => {
     const staleVersion = versionOn(form.body);
     const other = t.agent();
     await other.signIn(t.admin.email);
-    const first = await other.post(url, { version: staleVersion, name: 'Northbridge Council', sector: 'social_care', kind: 'Unitary authority', active: 'yes' });
+    const first = await other.post(url, {
+      version: staleVersion,
+      name: 'Northbridge Council',
+      sector: 'social_care',
+      kind: 'Unitary authority',
+      active: 'yes',
+    });
     expect(first.statusCode).toBe(303);
-    const second = await admin.post(url, { version: staleVersion, name: 'Northbridge Council', sector: 'social_care', kind: 'Overwritten?', active: 'yes' });
+    const second = await admin.post(url, {
+      version: staleVersion,
+      name: 'Northbridge Council',
+      sector: 'social_care',
+      kind: 'Overwritten?',
+      active: 'yes',
+    });
     expect(second.statusCode).toBe(409);
     expect(errorSummary(second.body)[0]).toContain('Someone else changed this organisation');
     expect(second.body).toContain('value="Unitary authority"');
-    const org = await db().selectFrom('organisations').selectAll().where('id', '=', t.organisationId).executeTakeFirstOrThrow();
+    const org = await db()
+      .selectFrom('organisations')
+      .selectAll()
+      .where('id', '=', t.organisationId)
+      .executeTakeFirstOrThrow();
     expect(org.kind).toBe('Unitary authority');
   });
 
   it('creates a team and an account, adds the person to the team as seconded and part time', async () => {
-    const team = await admin.post('/admin/teams/new', { name: 'Front Door', organisationId: t.organisationId, multiAgency: 'yes', active: 'yes' });
+    const team = await admin.post('/admin/teams/new', {
+      name: 'Front Door',
+      organisationId: t.organisationId,
+      multiAgency: 'yes',
+      active: 'yes',
+    });
     expect(team.statusCode).toBe(303);
     const teamId = (team.headers.location as string).split('/').pop()!;
 
@@ -89,20 +151,40 @@ describe('partnership administration pages', () => {
     expect(row.roles).toEqual(['practitioner', 'front_door']);
     expect(row.passwordHash).toMatch(/^\$argon2id\$/);
 
-    const added = await admin.post(`/admin/users/${userId}/memberships`, { teamId, seconded: 'yes', partTime: 'yes' }, `/admin/users/${userId}`);
+    const added = await admin.post(
+      `/admin/users/${userId}/memberships`,
+      { teamId, seconded: 'yes', partTime: 'yes' },
+      `/admin/users/${userId}`,
+    );
     expect(added.statusCode).toBe(303);
     const teamPage = await admin.get(`/admin/teams/${teamId}`);
     expect(teamPage.body).toContain('Ruth Nurse');
     expect(teamPage.body).toContain('Seconded, part time');
 
-    const again = await admin.post(`/admin/users/${userId}/memberships`, { teamId }, `/admin/users/${userId}`);
+    const again = await admin.post(
+      `/admin/users/${userId}/memberships`,
+      { teamId },
+      `/admin/users/${userId}`,
+    );
     expect(again.statusCode).toBe(400);
     expect(errorSummary(again.body)).toEqual(['#teamId They are already a member of Front Door']);
 
-    const member = await db().selectFrom('memberships').selectAll().where('userId', '=', userId).executeTakeFirstOrThrow();
-    const ended = await admin.post(`/admin/users/${userId}/memberships/${member.id}/end`, {}, `/admin/users/${userId}`);
+    const member = await db()
+      .selectFrom('memberships')
+      .selectAll()
+      .where('userId', '=', userId)
+      .executeTakeFirstOrThrow();
+    const ended = await admin.post(
+      `/admin/users/${userId}/memberships/${member.id}/end`,
+      {},
+      `/admin/users/${userId}`,
+    );
     expect(ended.statusCode).toBe(303);
-    const endedTwice = await admin.post(`/admin/users/${userId}/memberships/${member.id}/end`, {}, `/admin/users/${userId}`);
+    const endedTwice = await admin.post(
+      `/admin/users/${userId}/memberships/${member.id}/end`,
+      {},
+      `/admin/users/${userId}`,
+    );
     expect(endedTwice.statusCode).toBe(409);
   });
 
@@ -128,11 +210,26 @@ describe('partnership administration pages', () => {
 
   it('refuses an unknown role, an unknown organisation and a taken email', async () => {
     const base = { displayName: 'A Person', password: 'a long enough password' };
-    const role = await admin.post('/admin/users/new', { ...base, email: 'a@example.org', organisationId: t.organisationId, roles: 'superuser' });
+    const role = await admin.post('/admin/users/new', {
+      ...base,
+      email: 'a@example.org',
+      organisationId: t.organisationId,
+      roles: 'superuser',
+    });
     expect(errorSummary(role.body)).toEqual(['#roles Select a role from the list']);
-    const org = await admin.post('/admin/users/new', { ...base, email: 'a@example.org', organisationId: '00000000-0000-4000-8000-000000000000', roles: 'practitioner' });
+    const org = await admin.post('/admin/users/new', {
+      ...base,
+      email: 'a@example.org',
+      organisationId: '00000000-0000-4000-8000-000000000000',
+      roles: 'practitioner',
+    });
     expect(errorSummary(org.body)).toEqual(['#organisationId Select an organisation from the list']);
-    const taken = await admin.post('/admin/users/new', { ...base, email: 'ADMIN@example.org', organisationId: t.organisationId, roles: 'practitioner' });
+    const taken = await admin.post('/admin/users/new', {
+      ...base,
+      email: 'ADMIN@example.org',
+      organisationId: t.organisationId,
+      roles: 'practitioner',
+    });
     expect(errorSummary(taken.body)).toEqual(['#email An account with this email address already exists']);
   });
 
@@ -143,23 +240,47 @@ describe('partnership administration pages', () => {
     expect((await them.get('/')).statusCode).toBe(200);
 
     const page = await admin.get(`/admin/users/${user.id}`);
-    const res = await admin.post(`/admin/users/${user.id}/deactivate`, { version: versionOn(page.body) }, `/admin/users/${user.id}`);
+    const res = await admin.post(
+      `/admin/users/${user.id}/deactivate`,
+      { version: versionOn(page.body) },
+      `/admin/users/${user.id}`,
+    );
     expect(res.statusCode).toBe(303);
     expect((await them.get('/')).statusCode).toBe(303);
-    const row = await db().selectFrom('users').select(['active', 'deactivatedAt']).where('id', '=', user.id).executeTakeFirstOrThrow();
+    const row = await db()
+      .selectFrom('users')
+      .select(['active', 'deactivatedAt'])
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(row.active).toBe(false);
     expect(row.deactivatedAt).not.toBeNull();
 
-    const stale = await admin.post(`/admin/users/${user.id}/reactivate`, { version: versionOn(page.body) }, `/admin/users/${user.id}`);
+    const stale = await admin.post(
+      `/admin/users/${user.id}/reactivate`,
+      { version: versionOn(page.body) },
+      `/admin/users/${user.id}`,
+    );
     expect(stale.statusCode).toBe(409);
     const fresh = await admin.get(`/admin/users/${user.id}`);
-    expect((await admin.post(`/admin/users/${user.id}/reactivate`, { version: versionOn(fresh.body) }, `/admin/users/${user.id}`)).statusCode).toBe(303);
+    expect(
+      (
+        await admin.post(
+          `/admin/users/${user.id}/reactivate`,
+          { version: versionOn(fresh.body) },
+          `/admin/users/${user.id}`,
+        )
+      ).statusCode,
+    ).toBe(303);
   });
 
   it('will not let administrators deactivate themselves or drop their own administrator role', async () => {
     const page = await admin.get(`/admin/users/${t.admin.id}/edit`);
     expect((await admin.get(`/admin/users/${t.admin.id}`)).body).not.toContain('Deactivate account');
-    const res = await admin.post(`/admin/users/${t.admin.id}/deactivate`, { version: versionOn(page.body) }, `/admin/users/${t.admin.id}`);
+    const res = await admin.post(
+      `/admin/users/${t.admin.id}/deactivate`,
+      { version: versionOn(page.body) },
+      `/admin/users/${t.admin.id}`,
+    );
     expect(res.statusCode).toBe(409);
     const edit = await admin.post(`/admin/users/${t.admin.id}/edit`, {
       version: versionOn(page.body),

@@ -80,7 +80,10 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
     admin.get('/admin/teams/:teamId', async (request, reply) => {
       const { teamId } = pathParams(request);
       const ctx = request.ctx();
-      const [team, members] = await Promise.all([access.getTeam(ctx, teamId!), access.listTeamMembers(ctx, teamId!)]);
+      const [team, members] = await Promise.all([
+        access.getTeam(ctx, teamId!),
+        access.listTeamMembers(ctx, teamId!),
+      ]);
       return reply.page('access/views/team.njk', { team, members });
     });
 
@@ -137,7 +140,10 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
       load: async (ctx) => ({ ...(await userChoices(ctx)), values: { roles: ['practitioner'] } }),
       submit: async (ctx, data) => {
         const user = await access.createUser(ctx, data);
-        return { redirect: `/admin/users/${user.id}`, flash: `An account was created for ${data.displayName}` };
+        return {
+          redirect: `/admin/users/${user.id}`,
+          flash: `An account was created for ${data.displayName}`,
+        };
       },
     });
 

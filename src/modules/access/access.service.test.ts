@@ -13,7 +13,13 @@ describe('AccessService', () => {
   let partnershipId: string;
   let otherPartnershipId: string;
   const adminCtx = () => buildCtx(buildActor(partnershipId, { roles: ['partnership_admin'] }));
-  const org = (name: string) => ({ name, sector: 'health' as const, kind: 'GP practice', localityId: null, active: true });
+  const org = (name: string) => ({
+    name,
+    sector: 'health' as const,
+    kind: 'GP practice',
+    localityId: null,
+    active: true,
+  });
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -34,7 +40,11 @@ describe('AccessService', () => {
   it('refuses a practitioner, records the refusal and writes nothing else', async () => {
     const ctx = buildCtx(buildActor(partnershipId, { roles: ['practitioner'] }));
     await expect(access.createOrganisation(ctx, org('Not Allowed Surgery'))).rejects.toThrow(ForbiddenError);
-    const rows = await database.db.selectFrom('organisations').select('id').where('name', '=', 'Not Allowed Surgery').execute();
+    const rows = await database.db
+      .selectFrom('organisations')
+      .select('id')
+      .where('name', '=', 'Not Allowed Surgery')
+      .execute();
     expect(rows).toHaveLength(0);
     const denied = await database.db
       .selectFrom('auditEvents')
@@ -48,20 +58,35 @@ describe('AccessService', () => {
   it('lets only one of two editors holding the same version win', async () => {
     const created = await access.createOrganisation(adminCtx(), org('Race Surgery'));
     const results = await Promise.allSettled([
-      access.updateOrganisation(adminCtx(), created.id, { ...org('Race Surgery'), kind: 'First', version: 1 }),
-      access.updateOrganisation(adminCtx(), created.id, { ...org('Race Surgery'), kind: 'Second', version: 1 }),
+      access.updateOrganisation(adminCtx(), created.id, {
+        ...org('Race Surgery'),
+        kind: 'First',
+        version: 1,
+      }),
+      access.updateOrganisation(adminCtx(), created.id, {
+        ...org('Race Surgery'),
+        kind: 'Second',
+        version: 1,
+      }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((r) => r.status === 'rejected');
     expect(rejected?.reason).toBeInstanceOf(ConflictError);
-    const row = await database.db.selectFrom('organisations').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom('organisations')
+      .selectAll()
+      .where('id', '=', created.id)
+      .executeTakeFirstOrThrow();
     expect(row.version).toBe(2);
     const updates = await audit.listForSubject(partnershipId, 'organisation', created.id);
     expect(updates.filter((e) => e.action === 'organisation.update')).toHaveLength(1);
   });
 
   it('never shows or changes another partnership’s records', async () => {
-    const theirs = await access.createOrganisation(buildCtx(buildSystemActor(otherPartnershipId)), org('Their Surgery'));
+    const theirs = await access.createOrganisation(
+      buildCtx(buildSystemActor(otherPartnershipId)),
+      org('Their Surgery'),
+    );
     await expect(access.getOrganisation(adminCtx(), theirs.id)).rejects.toThrow('Organisation was not found');
     await expect(
       access.updateOrganisation(adminCtx(), theirs.id, { ...org('Taken Over'), version: 1 }),
@@ -69,7 +94,13 @@ describe('AccessService', () => {
     const names = (await access.listOrganisations(adminCtx())).map((o) => o.name);
     expect(names).not.toContain('Their Surgery');
     await expect(
-      access.createTeam(adminCtx(), { name: 'Cross Team', organisationId: theirs.id, localityId: null, multiAgency: false, active: true }),
+      access.createTeam(adminCtx(), {
+        name: 'Cross Team',
+        organisationId: theirs.id,
+        localityId: null,
+        multiAgency: false,
+        active: true,
+      }),
     ).rejects.toThrow('organisationId: Select an organisation from the list');
   });
 });

@@ -117,7 +117,12 @@ export class AccessService {
   async listTeamMembers(ctx: Ctx, teamId: string) {
     const partnershipId = await this.require(ctx, 'partnership.administer', 'team.members.view');
     const members = await store.listTeamMembers(this.db, partnershipId, teamId);
-    await this.audit.recordAlone(ctx, { action: 'team.members.view', subjectType: 'team', subjectId: teamId, detail: { shown: members.length } });
+    await this.audit.recordAlone(ctx, {
+      action: 'team.members.view',
+      subjectType: 'team',
+      subjectId: teamId,
+      detail: { shown: members.length },
+    });
     return members;
   }
 
@@ -213,7 +218,10 @@ export class AccessService {
       if (await store.emailTaken(tx, changes.email, id)) throw emailInUse();
       if (isSelf(ctx, id) && !changes.roles.includes('partnership_admin')) {
         throw new ValidationError([
-          { field: 'roles', message: 'You cannot remove your own administrator role: ask another administrator' },
+          {
+            field: 'roles',
+            message: 'You cannot remove your own administrator role: ask another administrator',
+          },
         ]);
       }
       const user = await uniqueName('email', emailInUse().message, () =>
@@ -246,7 +254,12 @@ export class AccessService {
         ...(active ? { failedSignIns: 0, lockedUntil: null } : {}),
       });
       if (!user) throw staleEdit('user account', before.version);
-      if (!active) await tx.deleteFrom('sessions').where('partnershipId', '=', partnershipId).where('userId', '=', id).execute();
+      if (!active)
+        await tx
+          .deleteFrom('sessions')
+          .where('partnershipId', '=', partnershipId)
+          .where('userId', '=', id)
+          .execute();
       await this.audit.record(tx, ctx, { action, subjectType: 'user', subjectId: id });
       return user;
     });
@@ -288,7 +301,9 @@ export class AccessService {
 
   private async assertOrganisation(tx: Tx, partnershipId: string, id: string) {
     if (!(await store.findOrganisation(tx, partnershipId, id))) {
-      throw new ValidationError([{ field: 'organisationId', message: 'Select an organisation from the list' }]);
+      throw new ValidationError([
+        { field: 'organisationId', message: 'Select an organisation from the list' },
+      ]);
     }
   }
 
@@ -316,7 +331,9 @@ function isoDate(at: Date) {
 }
 
 function emailInUse() {
-  return new ValidationError([{ field: 'email', message: 'An account with this email address already exists' }]);
+  return new ValidationError([
+    { field: 'email', message: 'An account with this email address already exists' },
+  ]);
 }
 
 function staleEdit(what: string, currentVersion: number) {
@@ -331,7 +348,8 @@ async function uniqueName<T>(field: string, message: string, write: () => Promis
   try {
     return await write();
   } catch (error) {
-    if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new ValidationError([{ field, message }]);
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION)
+      throw new ValidationError([{ field, message }]);
     throw error;
   }
 }

@@ -16,9 +16,7 @@ export type SessionPolicy = {
 };
 
 export type SessionLookup =
-  | { status: 'active'; actor: Actor; expiresAt: Date }
-  | { status: 'expired' }
-  | { status: 'none' };
+  { status: 'active'; actor: Actor; expiresAt: Date } | { status: 'expired' } | { status: 'none' };
 
 const WRONG_CREDENTIALS = 'Enter a correct email address and password';
 /** Refreshing last-seen on every request would write on every read; once a minute is enough. */
@@ -48,12 +46,24 @@ export class SessionService {
     const subject = { subjectType: 'user', subjectId: user.id };
 
     if (user.lockedUntil && user.lockedUntil > ctx.now) {
-      await this.audit.recordAlone(audited, { action: 'session.sign-in', outcome: 'denied', ...subject, detail: { reason: 'locked' } });
+      await this.audit.recordAlone(audited, {
+        action: 'session.sign-in',
+        outcome: 'denied',
+        ...subject,
+        detail: { reason: 'locked' },
+      });
       throw new UnauthenticatedError(lockedMessage(user.lockedUntil));
     }
     if (!user.active) {
-      await this.audit.recordAlone(audited, { action: 'session.sign-in', outcome: 'denied', ...subject, detail: { reason: 'deactivated' } });
-      throw new UnauthenticatedError('This account has been deactivated. Ask your partnership administrator if you still need access.');
+      await this.audit.recordAlone(audited, {
+        action: 'session.sign-in',
+        outcome: 'denied',
+        ...subject,
+        detail: { reason: 'deactivated' },
+      });
+      throw new UnauthenticatedError(
+        'This account has been deactivated. Ask your partnership administrator if you still need access.',
+      );
     }
     if (!(await verify(user.passwordHash, input.password))) {
       await this.recordFailure(audited, user.partnershipId, user.id);
@@ -121,8 +131,18 @@ export class SessionService {
     if (!token) return { status: 'none' };
     const row = await this.db
       .selectFrom('sessions as s')
-      .innerJoin('users as u', (j) => j.onRef('u.partnershipId', '=', 's.partnershipId').onRef('u.id', '=', 's.userId'))
-      .select(['s.tokenHash', 's.lastSeenAt', 's.expiresAt', 'u.partnershipId', 'u.id', 'u.organisationId', 'u.roles'])
+      .innerJoin('users as u', (j) =>
+        j.onRef('u.partnershipId', '=', 's.partnershipId').onRef('u.id', '=', 's.userId'),
+      )
+      .select([
+        's.tokenHash',
+        's.lastSeenAt',
+        's.expiresAt',
+        'u.partnershipId',
+        'u.id',
+        'u.organisationId',
+        'u.roles',
+      ])
       .select(['u.displayName', 'u.active'])
       .where('s.tokenHash', '=', tokenHash(token))
       .executeTakeFirst();
@@ -133,7 +153,11 @@ export class SessionService {
       return { status: 'expired' };
     }
     if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_AFTER_MS) {
-      await this.db.updateTable('sessions').set({ lastSeenAt: now }).where('tokenHash', '=', row.tokenHash).execute();
+      await this.db
+        .updateTable('sessions')
+        .set({ lastSeenAt: now })
+        .where('tokenHash', '=', row.tokenHash)
+        .execute();
     }
     return {
       status: 'active',
@@ -150,12 +174,25 @@ export class SessionService {
 
   async signOut(ctx: Ctx, token: string): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      const ended = await tx.deleteFrom('sessions').where('tokenHash', '=', tokenHash(token)).returning('userId').executeTakeFirst();
-      if (ended) await this.audit.record(tx, ctx, { action: 'session.sign-out', subjectType: 'user', subjectId: ended.userId });
+      const ended = await tx
+        .deleteFrom('sessions')
+        .where('tokenHash', '=', tokenHash(token))
+        .returning('userId')
+        .executeTakeFirst();
+      if (ended)
+        await this.audit.record(tx, ctx, {
+          action: 'session.sign-out',
+          subjectType: 'user',
+          subjectId: ended.userId,
+        });
     });
   }
 
-  private async actorFor(q: Parameters<typeof store.findUser>[0], partnershipId: string, userId: string): Promise<Actor | undefined> {
+  private async actorFor(
+    q: Parameters<typeof store.findUser>[0],
+    partnershipId: string,
+    userId: string,
+  ): Promise<Actor | undefined> {
     const user = await store.findUser(q, partnershipId, userId);
     return (
       user && {
@@ -174,6 +211,10 @@ export function tokenHash(token: string): string {
 }
 
 function lockedMessage(until: Date): string {
-  const time = until.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+  const time = until.toLocaleTimeString('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'Europe/London',
+  });
   return `This account is locked after too many failed sign-in attempts. Try again after ${time}, or ask your partnership administrator to unlock it.`;
 }

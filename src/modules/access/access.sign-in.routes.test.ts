@@ -4,7 +4,11 @@ import { createTestApp, errorSummary, TEST_PASSWORD, type TestApp } from '../../
 describe('signing in and out', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ SIGN_IN_MAX_FAILURES: '3', SIGN_IN_LOCKOUT_MINUTES: '15', SESSION_IDLE_MINUTES: '30' });
+    t = await createTestApp({
+      SIGN_IN_MAX_FAILURES: '3',
+      SIGN_IN_LOCKOUT_MINUTES: '15',
+      SESSION_IDLE_MINUTES: '30',
+    });
   });
   afterAll(() => t.close());
 
@@ -48,13 +52,21 @@ describe('signing in and out', () => {
 
   it('only follows a path on this site after signing in', async () => {
     const agent = t.agent();
-    const res = await agent.post('/sign-in', { email: t.practitioner.email, password: TEST_PASSWORD, next: '//evil.example/' }, '/sign-in');
+    const res = await agent.post(
+      '/sign-in',
+      { email: t.practitioner.email, password: TEST_PASSWORD, next: '//evil.example/' },
+      '/sign-in',
+    );
     expect(res.headers.location).toBe('/');
   });
 
   it('answers a wrong password or an unknown email with the same message and status 401', async () => {
-    const wrong = await t.agent().post('/sign-in', { email: t.admin.email, password: 'not the password' }, '/sign-in');
-    const unknown = await t.agent().post('/sign-in', { email: 'nobody@example.org', password: 'whatever it is' }, '/sign-in');
+    const wrong = await t
+      .agent()
+      .post('/sign-in', { email: t.admin.email, password: 'not the password' }, '/sign-in');
+    const unknown = await t
+      .agent()
+      .post('/sign-in', { email: 'nobody@example.org', password: 'whatever it is' }, '/sign-in');
     expect(wrong.statusCode).toBe(401);
     expect(unknown.statusCode).toBe(401);
     expect(errorSummary(wrong.body)).toEqual(['#email Enter a correct email address and password']);
@@ -65,16 +77,22 @@ describe('signing in and out', () => {
   it('asks for each missing field with status 400', async () => {
     const res = await t.agent().post('/sign-in', { email: '', password: '' }, '/sign-in');
     expect(res.statusCode).toBe(400);
-    expect(errorSummary(res.body)).toEqual(['#email Enter your email address', '#password Enter your password']);
+    expect(errorSummary(res.body)).toEqual([
+      '#email Enter your email address',
+      '#password Enter your password',
+    ]);
   });
 
   it('locks an account after repeated failures, says so, and refuses even the right password until the lock ends', async () => {
     const user = await t.createUser('locked.out@example.org', ['practitioner']);
-    for (let i = 0; i < 3; i++) await t.agent().post('/sign-in', { email: user.email, password: 'wrong password!' }, '/sign-in');
+    for (let i = 0; i < 3; i++)
+      await t.agent().post('/sign-in', { email: user.email, password: 'wrong password!' }, '/sign-in');
     const locked = await t.agent().signIn(user.email);
     expect(locked.statusCode).toBe(401);
     expect(locked.body).toContain('This account is locked after too many failed sign-in attempts');
-    expect((await auditRows('session.sign-in')).filter((e) => e.subjectId === user.id && e.outcome === 'denied')).toHaveLength(1);
+    expect(
+      (await auditRows('session.sign-in')).filter((e) => e.subjectId === user.id && e.outcome === 'denied'),
+    ).toHaveLength(1);
 
     t.clock.advanceMinutes(16);
     expect((await t.agent().signIn(user.email)).statusCode).toBe(303);
@@ -96,9 +114,18 @@ describe('signing in and out', () => {
     await agent.signIn(t.admin.email);
     const token = await agent.csrfToken('/admin/organisations/new');
     t.clock.advanceMinutes(31);
-    const res = await agent.post('/admin/organisations/new', { _csrf: token, name: 'Too Late Ltd', sector: 'other', kind: 'Charity' });
+    const res = await agent.post('/admin/organisations/new', {
+      _csrf: token,
+      name: 'Too Late Ltd',
+      sector: 'other',
+      kind: 'Charity',
+    });
     expect(res.statusCode).toBe(401);
-    const saved = await t.database.db.selectFrom('organisations').select('id').where('name', '=', 'Too Late Ltd').execute();
+    const saved = await t.database.db
+      .selectFrom('organisations')
+      .select('id')
+      .where('name', '=', 'Too Late Ltd')
+      .execute();
     expect(saved).toHaveLength(0);
   });
 
@@ -125,13 +152,29 @@ describe('CSRF protection', () => {
   it('refuses a form without a token, or with a wrong one, with 403 and writes nothing', async () => {
     const agent = t.agent();
     await agent.signIn(t.admin.email);
-    const before = await t.database.db.selectFrom('auditEvents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const missing = await agent.post('/admin/organisations/new', { _csrf: '', name: 'Forged', sector: 'other', kind: 'x' });
-    const wrong = await agent.post('/admin/organisations/new', { _csrf: 'forged-token', name: 'Forged', sector: 'other', kind: 'x' });
+    const before = await t.database.db
+      .selectFrom('auditEvents')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const missing = await agent.post('/admin/organisations/new', {
+      _csrf: '',
+      name: 'Forged',
+      sector: 'other',
+      kind: 'x',
+    });
+    const wrong = await agent.post('/admin/organisations/new', {
+      _csrf: 'forged-token',
+      name: 'Forged',
+      sector: 'other',
+      kind: 'x',
+    });
     expect(missing.statusCode).toBe(403);
     expect(wrong.statusCode).toBe(403);
     expect(wrong.body).toContain('This form has expired');
-    const after = await t.database.db.selectFrom('auditEvents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const after = await t.database.db
+      .selectFrom('auditEvents')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
 
@@ -157,9 +200,14 @@ describe('sign-in rate limit', () => {
     const agent = t.agent();
     const token = await agent.csrfToken('/sign-in');
     const statuses: number[] = [];
-    for (let i = 0; i < 31; i++) statuses.push((await agent.post('/sign-in', { _csrf: token, email: '', password: '' })).statusCode);
+    for (let i = 0; i < 31; i++)
+      statuses.push((await agent.post('/sign-in', { _csrf: token, email: '', password: '' })).statusCode);
     expect(statuses.slice(0, 30).every((s) => s === 400)).toBe(true);
-    const limited = await agent.post('/sign-in', { _csrf: token, email: t.admin.email, password: TEST_PASSWORD });
+    const limited = await agent.post('/sign-in', {
+      _csrf: token,
+      email: t.admin.email,
+      password: TEST_PASSWORD,
+    });
     expect(limited.statusCode).toBe(429);
     expect(limited.body).toContain('Too many attempts from your network. Wait 1 minute and try again.');
   });

@@ -47,7 +47,8 @@ export function registerSignInRoutes(app: FastifyInstance, services: Pick<WebSer
           parsed.data,
         );
         const session = await services.sessions.resolve(token, now);
-        if (session.status !== 'active') throw new UnauthenticatedError('Sign-in did not complete: try again');
+        if (session.status !== 'active')
+          throw new UnauthenticatedError('Sign-in did not complete: try again');
         // A fresh CSRF secret for the new session; the old one belonged to an anonymous visitor.
         reply.clearCookie('wa_csrf', { path: '/' });
         setSessionCookie(reply, token, reply.request.protocol === 'https', session.expiresAt);

@@ -9,7 +9,12 @@ type Q = Db | Tx;
 export const PAGE_SIZE = 50;
 
 export function listLocalities(q: Q, partnershipId: string) {
-  return q.selectFrom('localities').selectAll().where('partnershipId', '=', partnershipId).orderBy('name').execute();
+  return q
+    .selectFrom('localities')
+    .selectAll()
+    .where('partnershipId', '=', partnershipId)
+    .orderBy('name')
+    .execute();
 }
 
 export function listOrganisations(q: Q, partnershipId: string, opts: { activeOnly?: boolean } = {}) {
@@ -82,14 +87,25 @@ export function listTeams(q: Q, partnershipId: string, opts: { activeOnly?: bool
 }
 
 export function findTeam(q: Q, partnershipId: string, id: string) {
-  return q.selectFrom('teams').selectAll().where('partnershipId', '=', partnershipId).where('id', '=', id).executeTakeFirst();
+  return q
+    .selectFrom('teams')
+    .selectAll()
+    .where('partnershipId', '=', partnershipId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export function insertTeam(q: Q, row: NewRow<'teams'>) {
   return q.insertInto('teams').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export function updateTeam(q: Q, partnershipId: string, id: string, version: number, changes: RowUpdate<'teams'>) {
+export function updateTeam(
+  q: Q,
+  partnershipId: string,
+  id: string,
+  version: number,
+  changes: RowUpdate<'teams'>,
+) {
   return q
     .updateTable('teams')
     .set({ ...changes, version: sql`version + 1`, updatedAt: sql`now()` })
@@ -164,7 +180,10 @@ export function findUserForSignIn(q: Q, email: string) {
 }
 
 export function emailTaken(q: Q, email: string, exceptUserId?: string) {
-  let query = q.selectFrom('users').select('id').where(sql<string>`lower(email)`, '=', email.toLowerCase());
+  let query = q
+    .selectFrom('users')
+    .select('id')
+    .where(sql<string>`lower(email)`, '=', email.toLowerCase());
   if (exceptUserId) query = query.where('id', '<>', exceptUserId);
   return query.executeTakeFirst().then(Boolean);
 }
@@ -173,7 +192,13 @@ export function insertUser(q: Q, row: NewRow<'users'>) {
   return q.insertInto('users').values(row).returning(['id', 'version']).executeTakeFirstOrThrow();
 }
 
-export function updateUser(q: Q, partnershipId: string, id: string, version: number, changes: RowUpdate<'users'>) {
+export function updateUser(
+  q: Q,
+  partnershipId: string,
+  id: string,
+  version: number,
+  changes: RowUpdate<'users'>,
+) {
   return q
     .updateTable('users')
     .set({ ...changes, version: sql`version + 1`, updatedAt: sql`now()` })
@@ -187,7 +212,9 @@ export function updateUser(q: Q, partnershipId: string, id: string, version: num
 export function listMemberships(q: Q, partnershipId: string, userId: string) {
   return q
     .selectFrom('memberships as m')
-    .innerJoin('teams as t', (j) => j.onRef('t.partnershipId', '=', 'm.partnershipId').onRef('t.id', '=', 'm.teamId'))
+    .innerJoin('teams as t', (j) =>
+      j.onRef('t.partnershipId', '=', 'm.partnershipId').onRef('t.id', '=', 'm.teamId'),
+    )
     .innerJoin('organisations as o', (j) =>
       j.onRef('o.partnershipId', '=', 't.partnershipId').onRef('o.id', '=', 't.organisationId'),
     )
@@ -203,11 +230,21 @@ export function listMemberships(q: Q, partnershipId: string, userId: string) {
 export function listTeamMembers(q: Q, partnershipId: string, teamId: string) {
   return q
     .selectFrom('memberships as m')
-    .innerJoin('users as u', (j) => j.onRef('u.partnershipId', '=', 'm.partnershipId').onRef('u.id', '=', 'm.userId'))
+    .innerJoin('users as u', (j) =>
+      j.onRef('u.partnershipId', '=', 'm.partnershipId').onRef('u.id', '=', 'm.userId'),
+    )
     .innerJoin('organisations as o', (j) =>
       j.onRef('o.partnershipId', '=', 'u.partnershipId').onRef('o.id', '=', 'u.organisationId'),
     )
-    .select(['m.id', 'm.seconded', 'm.partTime', 'm.startedOn', 'u.id as userId', 'u.displayName', 'u.jobTitle'])
+    .select([
+      'm.id',
+      'm.seconded',
+      'm.partTime',
+      'm.startedOn',
+      'u.id as userId',
+      'u.displayName',
+      'u.jobTitle',
+    ])
     .select(['o.name as homeOrganisationName', 'o.sector'])
     .where('m.partnershipId', '=', partnershipId)
     .where('m.teamId', '=', teamId)
@@ -239,12 +276,22 @@ export function findProfile(q: Q, partnershipId: string, userId: string) {
       j.onRef('o.partnershipId', '=', 'u.partnershipId').onRef('o.id', '=', 'u.organisationId'),
     )
     .innerJoin('partnerships as p', 'p.id', 'u.partnershipId')
-    .select(['u.id', 'u.displayName', 'u.jobTitle', 'u.roles', 'o.name as organisationName', 'o.sector', 'p.name as partnershipName'])
+    .select([
+      'u.id',
+      'u.displayName',
+      'u.jobTitle',
+      'u.roles',
+      'o.name as organisationName',
+      'o.sector',
+      'p.name as partnershipName',
+    ])
     .select((eb) =>
       jsonArrayFrom(
         eb
           .selectFrom('memberships as m')
-          .innerJoin('teams as t', (j) => j.onRef('t.partnershipId', '=', 'm.partnershipId').onRef('t.id', '=', 'm.teamId'))
+          .innerJoin('teams as t', (j) =>
+            j.onRef('t.partnershipId', '=', 'm.partnershipId').onRef('t.id', '=', 'm.teamId'),
+          )
           .innerJoin('organisations as h', (j) =>
             j.onRef('h.partnershipId', '=', 't.partnershipId').onRef('h.id', '=', 't.organisationId'),
           )

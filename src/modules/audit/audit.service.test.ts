@@ -131,7 +131,9 @@ async function tamper(statement: RawBuilder<unknown>) {
 describe('the append-only table', () => {
   it('refuses updates, deletes and truncation of audit events', async () => {
     await audit.recordAlone(ctx, { action: 'person.view' });
-    await expect(sql`update audit_events set action = 'x'`.execute(database.db)).rejects.toThrow(/append-only: UPDATE/);
+    await expect(sql`update audit_events set action = 'x'`.execute(database.db)).rejects.toThrow(
+      /append-only: UPDATE/,
+    );
     await expect(sql`delete from audit_events`.execute(database.db)).rejects.toThrow(/append-only: DELETE/);
     await expect(sql`truncate audit_events`.execute(database.db)).rejects.toThrow(/append-only: TRUNCATE/);
     expect(await audit.verifyChain(partnershipId)).toEqual({ ok: true, events: 1 });
@@ -152,7 +154,9 @@ describe('verifying the chain', () => {
   });
 
   it('names the seq of a row whose detail was changed', async () => {
-    await tamper(sql`update audit_events set detail = '{"i": 99}' where partnership_id = ${partnershipId} and seq = 3`);
+    await tamper(
+      sql`update audit_events set detail = '{"i": 99}' where partnership_id = ${partnershipId} and seq = 3`,
+    );
     expect(await audit.verifyChain(partnershipId)).toEqual({
       ok: false,
       events: 2,
@@ -162,7 +166,9 @@ describe('verifying the chain', () => {
   });
 
   it('names the seq of a row whose actor was changed', async () => {
-    await tamper(sql`update audit_events set actor_label = 'Someone Else' where partnership_id = ${partnershipId} and seq = 4`);
+    await tamper(
+      sql`update audit_events set actor_label = 'Someone Else' where partnership_id = ${partnershipId} and seq = 4`,
+    );
     expect(await audit.verifyChain(partnershipId)).toMatchObject({ ok: false, brokenAt: 4 });
   });
 

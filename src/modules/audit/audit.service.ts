@@ -34,10 +34,13 @@ function hashOf(e: Omit<AuditEvent, 'hash'>): string {
     detail: e.detail,
     prevHash: e.prevHash,
   });
-  return createHash('sha256').update(content ?? '').digest('hex');
+  return createHash('sha256')
+    .update(content ?? '')
+    .digest('hex');
 }
 
-export type ChainCheck = { ok: true; events: number } | { ok: false; events: number; brokenAt: number; reason: string };
+export type ChainCheck =
+  { ok: true; events: number } | { ok: false; events: number; brokenAt: number; reason: string };
 
 /**
  * Append-only, hash-chained audit events. `record` runs inside the caller's transaction, so the event
@@ -128,9 +131,11 @@ export class AuditService {
         .execute();
       for (const row of page) {
         const events = expectedSeq - 1;
-        if (row.seq !== expectedSeq) return { ok: false, events, brokenAt: expectedSeq, reason: 'missing event' };
+        if (row.seq !== expectedSeq)
+          return { ok: false, events, brokenAt: expectedSeq, reason: 'missing event' };
         if (row.prevHash !== prevHash) return { ok: false, events, brokenAt: row.seq, reason: 'broken link' };
-        if (hashOf(row) !== row.hash) return { ok: false, events, brokenAt: row.seq, reason: 'content changed' };
+        if (hashOf(row) !== row.hash)
+          return { ok: false, events, brokenAt: row.seq, reason: 'content changed' };
         prevHash = row.hash;
         expectedSeq += 1;
       }
