@@ -8,6 +8,7 @@ import { TeamFormPage } from './pages/team-form-page.ts';
 import { TeamPage } from './pages/team-page.ts';
 import { TeamsPage } from './pages/teams-page.ts';
 import { UserFormPage } from './pages/user-form-page.ts';
+import { DeactivatePage } from './pages/deactivate-page.ts';
 import { UserPage } from './pages/user-page.ts';
 import { UsersPage } from './pages/users-page.ts';
 import { useJourneys } from './support/journeys.ts';
@@ -115,7 +116,8 @@ describe('partnership administration', () => {
     // Deactivated, they are signed out and cannot sign in again
     await teamPage.openMember(person.displayName);
     const toDeactivate = await UserPage.verifyOnPage(admin, person.displayName);
-    await toDeactivate.deactivate();
+    await toDeactivate.startDeactivation();
+    await (await DeactivatePage.verifyOnPage(admin)).confirm();
     const deactivated = await UserPage.verifyOnPage(admin, person.displayName);
     expect(await deactivated.banner()).toBe('The account was deactivated and signed out');
     expect(await deactivated.isDeactivated()).toBe(true);

@@ -16,8 +16,9 @@ export class UserPage extends BasePage {
     return this.summaryValue('Roles');
   }
 
-  async deactivate(): Promise<void> {
-    await this.submitWith(this.page.getByRole('button', { name: 'Deactivate account' }));
+  /** Follows "Deactivate account" to its confirmation page, which the caller inspects and confirms. */
+  async startDeactivation(): Promise<void> {
+    await this.follow(this.page.getByRole('button', { name: 'Deactivate account' }));
   }
 
   /** Adds the person to a team; the team is chosen by its name as the list shows it, "Team (Host)". */

@@ -239,11 +239,12 @@ describe('partnership administration pages', () => {
     await them.signIn(user.email);
     expect((await them.get('/')).statusCode).toBe(200);
 
-    const page = await admin.get(`/admin/users/${user.id}`);
+    const page = await admin.get(`/admin/users/${user.id}/deactivate`);
+    expect(page.body).toContain('Deactivate short stay’s account?');
     const res = await admin.post(
       `/admin/users/${user.id}/deactivate`,
       { version: versionOn(page.body) },
-      `/admin/users/${user.id}`,
+      `/admin/users/${user.id}/deactivate`,
     );
     expect(res.statusCode).toBe(303);
     expect((await them.get('/')).statusCode).toBe(303);
@@ -271,6 +272,39 @@ describe('partnership administration pages', () => {
         )
       ).statusCode,
     ).toBe(303);
+  });
+
+  it('unlocks a locked account, and sets a new password that ends the old sessions', async () => {
+    const user = await t.createUser('forgetful@example.org', ['practitioner']);
+    const them = t.agent();
+    await them.signIn(user.email);
+    for (let i = 0; i < 5; i++)
+      await t.agent().post('/sign-in', { email: user.email, password: 'not it at all' }, '/sign-in');
+    const page = await admin.get(`/admin/users/${user.id}`);
+    expect(page.body).toContain('Locked after too many failed sign-in attempts');
+    const unlocked = await admin.post(
+      `/admin/users/${user.id}/unlock`,
+      { version: versionOn(page.body) },
+      `/admin/users/${user.id}`,
+    );
+    expect(unlocked.statusCode).toBe(303);
+    expect((await admin.get(`/admin/users/${user.id}`)).body).not.toContain('Unlock account');
+
+    const form = await admin.get(`/admin/users/${user.id}/password`);
+    const short = await admin.post(`/admin/users/${user.id}/password`, {
+      version: versionOn(form.body),
+      password: 'short',
+    });
+    expect(errorSummary(short.body)).toEqual(['#password Password must be at least 12 characters']);
+    const set = await admin.post(`/admin/users/${user.id}/password`, {
+      version: versionOn(form.body),
+      password: 'a brand new passphrase',
+    });
+    expect(set.statusCode).toBe(303);
+    expect((await them.get('/')).statusCode).toBe(303);
+    expect((await t.agent().signIn(user.email, 'a brand new passphrase')).statusCode).toBe(303);
+    expect((await audit('user.password.reset')).some((e) => e.subjectId === user.id)).toBe(true);
+    expect((await audit('user.unlock')).some((e) => e.subjectId === user.id)).toBe(true);
   });
 
   it('will not let administrators deactivate themselves or drop their own administrator role', async () => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ROLE_LABELS, ROLES } from '../../common/context.ts';
+import { ROLE_LABELS, ROLES, type Ctx } from '../../common/context.ts';
 import { registerFormPage, pathParams } from '../../web/form-route.ts';
 import { parseWith } from '../../web/forms.ts';
 import type { WebServices } from '../../web/app.ts';
@@ -16,6 +16,7 @@ import {
   UserInput,
   UserUpdate,
   VersionOnly,
+  PasswordReset,
   PASSWORD_MIN_LENGTH,
 } from './access.schemas.ts';
 import { PAGE_SIZE } from './access.store.ts';
@@ -40,7 +41,7 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
       return reply.page('access/views/organisations.njk', { organisations });
     });
 
-    const organisationChoices = async (ctx: Parameters<typeof access.listLocalities>[0]) => ({
+    const organisationChoices = async (ctx: Ctx) => ({
       sectorItems,
       localities: await access.listLocalities(ctx),
     });
@@ -80,14 +81,12 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
     admin.get('/admin/teams/:teamId', async (request, reply) => {
       const { teamId } = pathParams(request);
       const ctx = request.ctx();
-      const [team, members] = await Promise.all([
-        access.getTeam(ctx, teamId!),
-        access.listTeamMembers(ctx, teamId!),
-      ]);
+      const team = await access.getTeamSummary(ctx, teamId!);
+      const members = await access.listTeamMembers(ctx, teamId!);
       return reply.page('access/views/team.njk', { team, members });
     });
 
-    const teamChoices = async (ctx: Parameters<typeof access.listLocalities>[0]) => ({
+    const teamChoices = async (ctx: Ctx) => ({
       organisations: await access.listOrganisations(ctx),
       localities: await access.listLocalities(ctx),
     });
@@ -127,7 +126,7 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
       return reply.page('access/views/users.njk', { users: rows, total, query, pages });
     });
 
-    const userChoices = async (ctx: Parameters<typeof access.listLocalities>[0]) => ({
+    const userChoices = async (ctx: Ctx) => ({
       organisations: await access.listOrganisations(ctx),
       roleItems,
       passwordMinLength: PASSWORD_MIN_LENGTH,
@@ -162,11 +161,11 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
       },
     });
 
-    const userPage = async (ctx: Parameters<typeof access.getUser>[0], userId: string, extra = {}) => ({
-      ...(await access.getUser(ctx, userId)),
-      teams: await access.listTeams(ctx),
-      ...extra,
-    });
+    const userPage = async (ctx: Ctx, userId: string) => {
+      const { user, memberships } = await access.getUser(ctx, userId);
+      const locked = user.lockedUntil !== null && user.lockedUntil > ctx.now;
+      return { user, memberships, locked, teams: await access.listTeams(ctx) };
+    };
 
     admin.get('/admin/users/:userId', async (request, reply) => {
       const { userId } = pathParams(request);
@@ -190,18 +189,50 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
       return reply.flash('Their membership of the team has ended').redirect(`/admin/users/${userId}`, 303);
     });
 
-    for (const [action, active] of [
-      ['deactivate', false],
-      ['reactivate', true],
-    ] as const) {
-      admin.post(`/admin/users/:userId/${action}`, async (request, reply) => {
+    // Deactivation asks first; its confirmation page is where the POST comes from.
+    admin.get('/admin/users/:userId/deactivate', async (request, reply) => {
+      const { userId } = pathParams(request);
+      const { user } = await access.getUser(request.ctx(), userId!);
+      return reply.page('access/views/user-deactivate.njk', { user });
+    });
+
+    const accountActions = {
+      deactivate: (ctx, userId, version) => access.setUserActive(ctx, userId, version, false),
+      reactivate: (ctx, userId, version) => access.setUserActive(ctx, userId, version, true),
+      unlock: (ctx, userId, version) => access.unlockUser(ctx, userId, version),
+    } satisfies Record<string, (ctx: Ctx, userId: string, version: number) => Promise<unknown>>;
+    const accountActionMessages: Record<keyof typeof accountActions, string> = {
+      deactivate: 'The account was deactivated and signed out',
+      reactivate: 'The account was reactivated',
+      unlock: 'The account was unlocked: they can sign in again',
+    };
+    for (const [name, act] of Object.entries(accountActions)) {
+      admin.post(`/admin/users/:userId/${name}`, async (request, reply) => {
         const { userId } = pathParams(request);
         const parsed = parseWith(VersionOnly, request.body);
         if (!parsed.ok) throw new ValidationError(parsed.errors);
-        await access.setUserActive(request.ctx(), userId!, parsed.data.version, active);
-        const message = active ? 'The account was reactivated' : 'The account was deactivated and signed out';
-        return reply.flash(message).redirect(`/admin/users/${userId}`, 303);
+        await act(request.ctx(), userId!, parsed.data.version);
+        return reply
+          .flash(accountActionMessages[name as keyof typeof accountActions])
+          .redirect(`/admin/users/${userId}`, 303);
       });
     }
+
+    registerFormPage(admin, {
+      url: '/admin/users/:userId/password',
+      view: 'access/views/user-password.njk',
+      schema: PasswordReset,
+      load: async (ctx, { userId }) => {
+        const { user } = await access.getUser(ctx, userId!);
+        return { user, values: { version: user.version }, passwordMinLength: PASSWORD_MIN_LENGTH };
+      },
+      submit: async (ctx, data, { userId }) => {
+        await access.setPassword(ctx, userId!, data);
+        return {
+          redirect: `/admin/users/${userId}`,
+          flash: 'A new password was set and their sessions were ended',
+        };
+      },
+    });
   });
 }

@@ -123,6 +123,9 @@ export type UserInput = z.infer<typeof UserInput>;
 export const UserUpdate = UserInput.omit({ password: true }).extend({ version });
 export type UserUpdate = z.infer<typeof UserUpdate>;
 
+export const PasswordReset = z.object({ password, version });
+export type PasswordReset = z.infer<typeof PasswordReset>;
+
 export const MembershipInput = z.object({
   teamId: uuid('Select a team'),
   seconded: checkbox,

@@ -10,6 +10,7 @@ import type {
   MembershipInput,
   OrganisationInput,
   OrganisationUpdate,
+  PasswordReset,
   TeamInput,
   TeamUpdate,
   UserInput,
@@ -110,6 +111,13 @@ export class AccessService {
   async getTeam(ctx: Ctx, id: string) {
     const partnershipId = partnershipOf(ctx);
     const team = await store.findTeam(this.db, partnershipId, id);
+    if (!team) throw new NotFoundError('Team');
+    return team;
+  }
+
+  /** A team with the names of its host organisation and locality, and its member count. */
+  async getTeamSummary(ctx: Ctx, id: string) {
+    const [team] = await store.listTeams(this.db, partnershipOf(ctx), { id });
     if (!team) throw new NotFoundError('Team');
     return team;
   }
@@ -261,6 +269,45 @@ export class AccessService {
           .where('userId', '=', id)
           .execute();
       await this.audit.record(tx, ctx, { action, subjectType: 'user', subjectId: id });
+      return user;
+    });
+  }
+
+  /** Lifts a lock after failed sign-ins, before it would end by itself. */
+  async unlockUser(ctx: Ctx, id: string, version: number) {
+    const partnershipId = await this.require(ctx, 'partnership.administer', 'user.unlock');
+    return this.db.transaction().execute(async (tx) => {
+      const before = await store.findUser(tx, partnershipId, id);
+      if (!before) throw new NotFoundError('User account');
+      const user = await store.updateUser(tx, partnershipId, id, version, {
+        failedSignIns: 0,
+        lockedUntil: null,
+      });
+      if (!user) throw staleEdit('user account', before.version);
+      await this.audit.record(tx, ctx, { action: 'user.unlock', subjectType: 'user', subjectId: id });
+      return user;
+    });
+  }
+
+  /** An administrator sets a new password for someone who forgot theirs; their sessions end. */
+  async setPassword(ctx: Ctx, id: string, input: PasswordReset) {
+    const partnershipId = await this.require(ctx, 'partnership.administer', 'user.password.reset');
+    const passwordHash = await hash(input.password);
+    return this.db.transaction().execute(async (tx) => {
+      const before = await store.findUser(tx, partnershipId, id);
+      if (!before) throw new NotFoundError('User account');
+      const user = await store.updateUser(tx, partnershipId, id, input.version, {
+        passwordHash,
+        failedSignIns: 0,
+        lockedUntil: null,
+      });
+      if (!user) throw staleEdit('user account', before.version);
+      await tx
+        .deleteFrom('sessions')
+        .where('partnershipId', '=', partnershipId)
+        .where('userId', '=', id)
+        .execute();
+      await this.audit.record(tx, ctx, { action: 'user.password.reset', subjectType: 'user', subjectId: id });
       return user;
     });
   }

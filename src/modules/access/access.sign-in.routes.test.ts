@@ -133,9 +133,9 @@ describe('signing in and out', () => {
     const user = await t.createUser('gone.away@example.org', ['practitioner']);
     const admin = t.agent();
     await admin.signIn(t.admin.email);
-    const page = await admin.get(`/admin/users/${user.id}`);
+    const page = await admin.get(`/admin/users/${user.id}/deactivate`);
     const version = /name="version" value="(\d+)"/.exec(page.body)![1]!;
-    await admin.post(`/admin/users/${user.id}/deactivate`, { version }, `/admin/users/${user.id}`);
+    await admin.post(`/admin/users/${user.id}/deactivate`, { version }, `/admin/users/${user.id}/deactivate`);
     const res = await t.agent().signIn(user.email);
     expect(res.statusCode).toBe(401);
     expect(res.body).toContain('This account has been deactivated');

@@ -61,7 +61,7 @@ export function updateOrganisation(
     .executeTakeFirst();
 }
 
-export function listTeams(q: Q, partnershipId: string, opts: { activeOnly?: boolean } = {}) {
+export function listTeams(q: Q, partnershipId: string, opts: { activeOnly?: boolean; id?: string } = {}) {
   let query = q
     .selectFrom('teams as t')
     .innerJoin('organisations as o', (j) =>
@@ -83,6 +83,7 @@ export function listTeams(q: Q, partnershipId: string, opts: { activeOnly?: bool
     )
     .where('t.partnershipId', '=', partnershipId);
   if (opts.activeOnly) query = query.where('t.active', '=', true);
+  if (opts.id) query = query.where('t.id', '=', opts.id);
   return query.orderBy('t.name').execute();
 }
 
