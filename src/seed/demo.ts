@@ -2,7 +2,13 @@ import type { Ctx } from '../common/context.ts';
 import type { Db } from '../db/database.ts';
 import { seedAccess, DEMO_PASSWORD, type DemoAccount } from '../modules/access/index.ts';
 import type { AuditService } from '../modules/audit/index.ts';
-import { NORTHBRIDGE_LOCALITIES, seedPeople } from '../modules/people/index.ts';
+import {
+  FAMILY_NAMES,
+  MENS_NAMES,
+  NORTHBRIDGE_LOCALITIES,
+  WOMENS_NAMES,
+  seedPeople,
+} from '../modules/people/index.ts';
 
 /**
  * The demo partnership, "Northbridge": one generator with a part per module. It runs once per
@@ -58,7 +64,12 @@ export async function seedDemo(
       .returning(['id', 'code'])
       .execute();
     const localityIds = Object.fromEntries(localityRows.map((l) => [l.code, l.id]));
-    const access = await seedAccess(tx, { partnershipId: partnership.id, localityIds, seed: options.seed });
+    const access = await seedAccess(tx, {
+      partnershipId: partnership.id,
+      localityIds,
+      seed: options.seed,
+      names: { given: [...WOMENS_NAMES, ...MENS_NAMES], family: FAMILY_NAMES },
+    });
     return { partnershipId: partnership.id, accounts: access.accounts };
   });
 

@@ -313,9 +313,12 @@ const JOB_TITLES: Record<string, string> = {
 
 export type DemoAccount = { email: string; name: string; jobTitle: string; organisation: string };
 
+/** Name lists for generated colleagues (the people module's, so the area's names are consistent). */
+export type NameLists = { given: readonly string[]; family: readonly string[] };
+
 export async function seedAccess(
   tx: Tx,
-  opts: { partnershipId: string; localityIds: Record<string, string>; seed: number },
+  opts: { partnershipId: string; localityIds: Record<string, string>; seed: number; names: NameLists },
 ): Promise<{ accounts: DemoAccount[]; practitioners: number }> {
   const { partnershipId, localityIds } = opts;
   const faker = new Faker({ locale: [en_GB, en, base] });
@@ -358,11 +361,18 @@ export async function seedAccess(
   for (const team of TEAMS) {
     const named = NAMED.filter((p) => p.teams?.some((m) => m.team === team.key)).length;
     for (let i = named; i < team.size; i++)
-      generated.push(colleague(faker, emails, team, sectorOf.get(team.org)!));
+      generated.push(colleague(faker, opts.names, emails, team, sectorOf.get(team.org)!));
   }
   for (const org of ORGANISATIONS.filter((o) => o.sector === 'education' && o.kind !== 'Nursery')) {
     generated.push(
-      colleague(faker, emails, { key: '', org: org.key }, 'education', 'Designated safeguarding lead'),
+      colleague(
+        faker,
+        opts.names,
+        emails,
+        { key: '', org: org.key },
+        'education',
+        'Designated safeguarding lead',
+      ),
     );
   }
 
@@ -410,13 +420,14 @@ export async function seedAccess(
 
 function colleague(
   faker: Faker,
+  names: NameLists,
   emails: Set<string>,
   team: Pick<TeamSpec, 'key' | 'org'>,
   sector: Sector,
   jobTitle = JOB_TITLES[sector] ?? 'Practitioner',
 ): PersonSpec {
-  const first = faker.person.firstName();
-  const last = faker.person.lastName();
+  const first = faker.helpers.arrayElement(names.given);
+  const last = faker.helpers.arrayElement(names.family);
   const local = `${first}.${last}`.toLowerCase().replace(/[^a-z.]/g, '');
   let email = `${local}@northbridge.example`;
   for (let n = 2; emails.has(email); n++) email = `${local}${n}@northbridge.example`;
