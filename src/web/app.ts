@@ -21,6 +21,7 @@ import { registerErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.routes.ts';
 import { registerHomeRoutes } from './home.routes.ts';
 import { registerPages } from './pages.ts';
+import { registerRouteAccess, type RouteAccessEntry } from './route-access.ts';
 import { registerSessions, SESSION_COOKIE } from './sessions.ts';
 import { govukDist, srcDir } from './views.ts';
 
@@ -42,6 +43,10 @@ export type WebOptions = {
 };
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with the access rule it declared, for tests and review. */
+    routeAccessTable(): RouteAccessEntry[];
+  }
   interface FastifyRequest {
     actor: Actor | null;
     sessionToken: string | undefined;
@@ -49,10 +54,6 @@ declare module 'fastify' {
     now(): Date;
     /** The service context for this request: who, which request, when. */
     ctx(): Ctx;
-  }
-  interface FastifyContextConfig {
-    /** Reachable without signing in. */
-    public?: boolean;
   }
 }
 
@@ -114,6 +115,8 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
     list: false,
   });
 
+  const routeAccess = registerRouteAccess(app, services.access);
+  app.decorate('routeAccessTable', routeAccess.table);
   registerPages(app, options.demo);
   registerErrorHandling(app);
   registerHealthRoutes(app, services);
@@ -133,6 +136,7 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
     if (UNSAFE_METHODS.has(request.method)) return app.csrfProtection(request, reply, done);
     done();
   });
+  routeAccess.enforce();
 
   registerSignInRoutes(app, services);
   registerHomeRoutes(app, services);

@@ -3,11 +3,13 @@ import { z } from 'zod';
 import type { Ctx } from '../common/context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors.ts';
 import { formErrors, parseWith } from './forms.ts';
+import type { RouteAccess } from './route-access.ts';
 
 type Params = Record<string, string>;
 
 export type FormPage<S extends z.ZodType> = {
   url: string;
+  access: RouteAccess;
   view: string;
   schema: S;
   /** What the page shows besides the form: choices for selects, the record's current values. */
@@ -33,13 +35,13 @@ export function pathParams(request: FastifyRequest): Params {
  * A change that lost a race with another editor is shown again with status 409.
  */
 export function registerFormPage<S extends z.ZodType>(app: FastifyInstance, page: FormPage<S>) {
-  app.get(page.url, async (request, reply) => {
+  app.get(page.url, { config: { access: page.access } }, async (request, reply) => {
     const params = pathParams(request);
     const data = await page.load(request.ctx(), params);
     return reply.page(page.view, { ...data, values: data.values ?? {} });
   });
 
-  app.post(page.url, async (request, reply) => {
+  app.post(page.url, { config: { access: page.access } }, async (request, reply) => {
     const params = pathParams(request);
     const ctx = request.ctx();
     const body = (request.body ?? {}) as Record<string, unknown>;

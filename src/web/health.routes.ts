@@ -3,8 +3,8 @@ import type { WebServices } from './app.ts';
 
 /** Liveness and readiness, reachable without signing in and before any session work. */
 export function registerHealthRoutes(app: FastifyInstance, services: Pick<WebServices, 'databaseReachable'>) {
-  app.get('/ping', { config: { public: true } }, async () => ({ status: 'UP' }));
-  app.get('/health', { config: { public: true } }, async (_request, reply) => {
+  app.get('/ping', { config: { access: 'public' } }, async () => ({ status: 'UP' }));
+  app.get('/health', { config: { access: 'public' } }, async (_request, reply) => {
     const database = await services.databaseReachable().catch(() => false);
     return reply
       .status(database ? 200 : 503)

@@ -22,7 +22,7 @@ function panelsFor(ctx: Ctx): Panel[] {
 }
 
 export function registerHomeRoutes(app: FastifyInstance, services: Pick<WebServices, 'access'>) {
-  app.get('/', async (request, reply) => {
+  app.get('/', { config: { access: 'signed-in' } }, async (request, reply) => {
     const ctx = request.ctx();
     const profile = await services.access.getProfile(ctx);
     const roleList = (profile.roles as (keyof typeof ROLE_LABELS)[]).map((r) => ROLE_LABELS[r]).join('<br>');

@@ -32,7 +32,7 @@ export function registerSessions(app: FastifyInstance, sessions: SessionService,
       return;
     }
     if (cookie) clearSessionCookie(reply);
-    if (request.routeOptions.config.public) return;
+    if (request.routeOptions.config.access === 'public') return;
     if (request.method === 'GET' && !wantsJson(request)) {
       const next = encodeURIComponent(request.url);
       return reply.redirect(`/sign-in?next=${next}${found.status === 'expired' ? '&expired=1' : ''}`, 303);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ROLE_LABELS, ROLES, type Ctx } from '../../common/context.ts';
 import { registerFormPage, pathParams } from '../../web/form-route.ts';
 import { parseWith } from '../../web/forms.ts';
@@ -21,22 +21,19 @@ import {
 } from './access.schemas.ts';
 import { PAGE_SIZE } from './access.store.ts';
 
+/** Every page here is for partnership administrators; the service checks again. */
+const ADMIN = { config: { access: 'partnership.administer' } } as const;
+
 const sectorItems = SECTORS.map((value) => ({ value, text: SECTOR_LABELS[value] }));
 const roleItems = ROLES.map((value) => ({ value, text: ROLE_LABELS[value] }));
 
 /** Partnership administration: organisations, teams and user accounts. The service checks the role. */
 export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebServices, 'access'>) {
-  const guard = async (request: FastifyRequest) => {
-    await access.require(request.ctx(), 'partnership.administer', 'admin.view');
-  };
-
   app.register(async (admin) => {
-    admin.addHook('preHandler', guard);
-
-    admin.get('/admin', async (_request, reply) => reply.page('access/views/admin.njk'));
+    admin.get('/admin', ADMIN, async (_request, reply) => reply.page('access/views/admin.njk'));
 
     // Organisations
-    admin.get('/admin/organisations', async (request, reply) => {
+    admin.get('/admin/organisations', ADMIN, async (request, reply) => {
       const organisations = await access.listOrganisations(request.ctx());
       return reply.page('access/views/organisations.njk', { organisations });
     });
@@ -47,6 +44,7 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
     });
 
     registerFormPage(admin, {
+      access: 'partnership.administer',
       url: '/admin/organisations/new',
       view: 'access/views/organisation-form.njk',
       schema: OrganisationInput,
@@ -58,6 +56,7 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
     });
 
     registerFormPage(admin, {
+      access: 'partnership.administer',
       url: '/admin/organisations/:organisationId/edit',
       view: 'access/views/organisation-form.njk',
       schema: OrganisationUpdate,
@@ -73,12 +72,12 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
     });
 
     // Teams
-    admin.get('/admin/teams', async (request, reply) => {
+    admin.get('/admin/teams', ADMIN, async (request, reply) => {
       const teams = await access.listTeams(request.ctx());
       return reply.page('access/views/teams.njk', { teams });
     });
 
-    admin.get('/admin/teams/:teamId', async (request, reply) => {
+    admin.get('/admin/teams/:teamId', ADMIN, async (request, reply) => {
       const { teamId } = pathParams(request);
       const ctx = request.ctx();
       const team = await access.getTeamSummary(ctx, teamId!);
@@ -92,6 +91,7 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
     });
 
     registerFormPage(admin, {
+      access: 'partnership.administer',
       url: '/admin/teams/new',
       view: 'access/views/team-form.njk',
       schema: TeamInput,
@@ -103,6 +103,7 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
     });
 
     registerFormPage(admin, {
+      access: 'partnership.administer',
       url: '/admin/teams/:teamId/edit',
       view: 'access/views/team-form.njk',
       schema: TeamUpdate,
@@ -118,7 +119,7 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
     });
 
     // User accounts
-    admin.get('/admin/users', async (request, reply) => {
+    admin.get('/admin/users', ADMIN, async (request, reply) => {
       const parsed = parseWith(ListQuery, request.query);
       const query = parsed.ok ? parsed.data : { q: '', page: 1 };
       const { rows, total } = await access.listUsers(request.ctx(), query);
@@ -133,6 +134,7 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
     });
 
     registerFormPage(admin, {
+      access: 'partnership.administer',
       url: '/admin/users/new',
       view: 'access/views/user-form.njk',
       schema: UserInput,
@@ -147,6 +149,7 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
     });
 
     registerFormPage(admin, {
+      access: 'partnership.administer',
       url: '/admin/users/:userId/edit',
       view: 'access/views/user-form.njk',
       schema: UserUpdate,
@@ -167,12 +170,13 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
       return { user, memberships, locked, teams: await access.listTeams(ctx) };
     };
 
-    admin.get('/admin/users/:userId', async (request, reply) => {
+    admin.get('/admin/users/:userId', ADMIN, async (request, reply) => {
       const { userId } = pathParams(request);
       return reply.page('access/views/user.njk', await userPage(request.ctx(), userId!));
     });
 
     registerFormPage(admin, {
+      access: 'partnership.administer',
       url: '/admin/users/:userId/memberships',
       view: 'access/views/user.njk',
       schema: MembershipInput,
@@ -183,14 +187,14 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
       },
     });
 
-    admin.post('/admin/users/:userId/memberships/:membershipId/end', async (request, reply) => {
+    admin.post('/admin/users/:userId/memberships/:membershipId/end', ADMIN, async (request, reply) => {
       const { userId, membershipId } = pathParams(request);
       await access.endMembership(request.ctx(), userId!, membershipId!);
       return reply.flash('Their membership of the team has ended').redirect(`/admin/users/${userId}`, 303);
     });
 
     // Deactivation asks first; its confirmation page is where the POST comes from.
-    admin.get('/admin/users/:userId/deactivate', async (request, reply) => {
+    admin.get('/admin/users/:userId/deactivate', ADMIN, async (request, reply) => {
       const { userId } = pathParams(request);
       const { user } = await access.getUser(request.ctx(), userId!);
       return reply.page('access/views/user-deactivate.njk', { user });
@@ -207,7 +211,7 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
       unlock: 'The account was unlocked: they can sign in again',
     };
     for (const [name, act] of Object.entries(accountActions)) {
-      admin.post(`/admin/users/:userId/${name}`, async (request, reply) => {
+      admin.post(`/admin/users/:userId/${name}`, ADMIN, async (request, reply) => {
         const { userId } = pathParams(request);
         const parsed = parseWith(VersionOnly, request.body);
         if (!parsed.ok) throw new ValidationError(parsed.errors);
@@ -219,6 +223,7 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
     }
 
     registerFormPage(admin, {
+      access: 'partnership.administer',
       url: '/admin/users/:userId/password',
       view: 'access/views/user-password.njk',
       schema: PasswordReset,

@@ -21,7 +21,7 @@ const SignInQuery = z.object({
 const VIEW = 'access/views/sign-in.njk';
 
 export function registerSignInRoutes(app: FastifyInstance, services: Pick<WebServices, 'sessions'>) {
-  app.get('/sign-in', { config: { public: true } }, async (request, reply) => {
+  app.get('/sign-in', { config: { access: 'public' } }, async (request, reply) => {
     const query = SignInQuery.parse(request.query ?? {});
     if (request.actor) return reply.redirect(query.next, 303);
     return reply.page(VIEW, {
@@ -33,7 +33,7 @@ export function registerSignInRoutes(app: FastifyInstance, services: Pick<WebSer
 
   app.post(
     '/sign-in',
-    { config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } } },
+    { config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
       const next = NextPath.parse(body.next ?? '/');
@@ -61,7 +61,7 @@ export function registerSignInRoutes(app: FastifyInstance, services: Pick<WebSer
     },
   );
 
-  app.post('/sign-out', async (request, reply) => {
+  app.post('/sign-out', { config: { access: 'signed-in' } }, async (request, reply) => {
     if (request.sessionToken) await services.sessions.signOut(request.ctx(), request.sessionToken);
     clearSessionCookie(reply);
     reply.clearCookie('wa_csrf', { path: '/' });

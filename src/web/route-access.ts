@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import type { AccessService, Permission } from '../modules/access/index.ts';
+
+/**
+ * Every route says who may reach it: anyone, anyone signed in, or holders of a permission. A route
+ * that does not say stops the app from starting, so no page can be added without an access rule.
+ * Services check again; this is the first of two locks.
+ */
+export type RouteAccess = 'public' | 'signed-in' | Permission;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+}
+
+export type RouteAccessEntry = { method: string; url: string; access: RouteAccess };
+
+/** Routes that plugins add for files, which carry no personal data. */
+const STATIC_PREFIX = '/assets/';
+
+export function registerRouteAccess(app: FastifyInstance, access: Pick<AccessService, 'require'>) {
+  const table: RouteAccessEntry[] = [];
+
+  app.addHook('onRoute', (route) => {
+    const methods = [route.method].flat();
+    if (route.url.startsWith(STATIC_PREFIX)) {
+      route.config = { ...route.config, access: 'public' };
+      return;
+    }
+    const declared = (route.config)?.access;
+    if (!declared)
+      throw new Error(`Route ${methods.join(',')} ${route.url} does not declare its access rule`);
+    for (const method of methods) table.push({ method, url: route.url, access: declared });
+  });
+
+  return {
+    table: () => [...table],
+    /** Checks the permission a route needs; registered after the CSRF check, so a forged form never gets this far. */
+    enforce() {
+      app.addHook('preHandler', async (request) => {
+        const rule = request.routeOptions.config.access;
+        if (rule === undefined || rule === 'public' || rule === 'signed-in') return;
+        await access.require(
+          request.ctx(),
+          rule,
+          `route ${request.method} ${request.routeOptions.url ?? ''}`,
+        );
+      });
+    },
+  };
+}
