@@ -6,3 +6,19 @@ export {
   FAMILY_NAMES,
   type LocalityCode,
 } from './northbridge.ts';
+export {
+  IDENTIFIER_SYSTEMS,
+  IDENTIFIER_LABELS,
+  checkNhsNumber,
+  checkUpn,
+  checkChiNumber,
+  checkIdentifier,
+  identifierSchema,
+  formatNhsNumber,
+  isNhsTestNumber,
+  isTemporaryUpn,
+  modulus11CheckDigit,
+  upnCheckLetter,
+  type IdentifierSystem,
+  type IdentifierCheck,
+} from './people.identifiers.ts';
