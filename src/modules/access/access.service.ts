@@ -4,7 +4,7 @@ import { isSystem } from '../../common/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../common/errors.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { AuditService } from '../audit/index.ts';
-import { isAllowed, type Permission } from './access.policy.ts';
+import { isAllowed, type Permission } from '../../common/permissions.ts';
 import type {
   ListQuery,
   MembershipInput,

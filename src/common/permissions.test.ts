@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ROLES } from '../../common/context.ts';
-import { buildActor, buildCtx, buildSystemActor } from '../../../test/helpers/context.ts';
-import { isAllowed, PERMISSIONS, type Permission } from './access.policy.ts';
+import { ROLES } from './context.ts';
+import { buildActor, buildCtx, buildSystemActor } from '../../test/helpers/context.ts';
+import { isAllowed, PERMISSIONS, type Permission } from './permissions.ts';
 
 const roleSets = fc.subarray([...ROLES]);
 const permissions = fc.constantFrom(...(Object.keys(PERMISSIONS) as Permission[]));

@@ -1,5 +1,5 @@
-import type { Ctx, Role } from '../../common/context.ts';
-import { isSystem } from '../../common/context.ts';
+import type { Ctx, Role } from './context.ts';
+import { isSystem } from './context.ts';
 
 /** What each permission needs. Pure: decides, never writes; the service audits the refusal. */
 export const PERMISSIONS = {
