@@ -59,6 +59,7 @@ export async function createWebApp(
   const app = await createApp(
     {
       access: services.access,
+      audit: services.audit,
       sessions: services.sessions,
       databaseReachable: async () => {
         await sql`select 1`.execute(handle.db);

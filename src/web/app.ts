@@ -17,6 +17,7 @@ import {
   type SessionService,
 } from '../modules/access/index.ts';
 
+import { registerAuditRoutes, type AuditService } from '../modules/audit/index.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.routes.ts';
 import { registerHomeRoutes } from './home.routes.ts';
@@ -27,6 +28,7 @@ import { govukDist, srcDir } from './views.ts';
 
 export type WebServices = {
   access: AccessService;
+  audit: AuditService;
   sessions: SessionService;
   /** Answers whether the database can be reached, for /health. */
   databaseReachable(): Promise<boolean>;
@@ -141,6 +143,7 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
   registerSignInRoutes(app, services);
   registerHomeRoutes(app, services);
   registerAccessRoutes(app, services);
+  registerAuditRoutes(app, services.audit);
   return app;
 }
 

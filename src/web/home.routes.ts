@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ROLE_LABELS, type Ctx } from '../common/context.ts';
-import { isAllowed } from '../modules/access/index.ts';
+import { isAllowed } from '../common/permissions.ts';
 import type { WebServices } from './app.ts';
 
 type Panel = { title: string; links: { href: string; text: string; hint?: string }[] };
@@ -16,6 +16,12 @@ function panelsFor(ctx: Ctx): Panel[] {
         { href: '/admin/teams', text: 'Teams' },
         { href: '/admin/users', text: 'User accounts' },
       ],
+    });
+  }
+  if (isAllowed(ctx, 'audit.read')) {
+    panels.push({
+      title: 'Privacy and data protection',
+      links: [{ href: '/audit', text: 'Audit trail', hint: 'who looked at or changed what, and when' }],
     });
   }
   return panels;

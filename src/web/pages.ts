@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { isAllowed } from '../modules/access/index.ts';
+import { isAllowed } from '../common/permissions.ts';
 import { createViews } from './views.ts';
 
 declare module 'fastify' {
@@ -36,6 +36,7 @@ export function registerPages(app: FastifyInstance, demo: boolean) {
       ...data,
       actor,
       canAdminister: actor ? isAllowed(request.ctx(), 'partnership.administer') : false,
+      canReadAudit: actor ? isAllowed(request.ctx(), 'audit.read') : false,
       currentPath: request.url.split('?')[0],
       csrfToken: this.generateCsrf({ userInfo: request.sessionToken ?? 'anonymous' }),
       cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,

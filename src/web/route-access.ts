@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { AccessService, Permission } from '../modules/access/index.ts';
+import type { Permission } from '../common/permissions.ts';
+import type { AccessService } from '../modules/access/index.ts';
 
 /**
  * Every route says who may reach it: anyone, anyone signed in, or holders of a permission. A route
@@ -28,7 +29,7 @@ export function registerRouteAccess(app: FastifyInstance, access: Pick<AccessSer
       route.config = { ...route.config, access: 'public' };
       return;
     }
-    const declared = (route.config)?.access;
+    const declared = route.config?.access;
     if (!declared)
       throw new Error(`Route ${methods.join(',')} ${route.url} does not declare its access rule`);
     for (const method of methods) table.push({ method, url: route.url, access: declared });

@@ -89,9 +89,10 @@ export class SessionService {
           expiresAt: addMinutes(ctx.now, this.policy.absoluteHours * 60),
         })
         .execute();
-      await this.audit.record(tx, audited, { action: 'session.sign-in', ...subject });
       const found = await this.actorFor(tx, user.partnershipId, user.id);
       if (!found) throw new UnauthenticatedError(WRONG_CREDENTIALS);
+      // Signed in, the person is the actor of their own sign-in; before that, nobody is known.
+      await this.audit.record(tx, { ...ctx, actor: found }, { action: 'session.sign-in', ...subject });
       return found;
     });
     return { token, actor };

@@ -1,6 +1,5 @@
 export { AccessService, partnershipOf } from './access.service.ts';
 export { SessionService, type SessionLookup, type SessionPolicy } from './access.sessions.ts';
-export { isAllowed, type Permission } from '../../common/permissions.ts';
 export * as accessSchemas from './access.schemas.ts';
 export { SECTORS, SECTOR_LABELS } from './access.schemas.ts';
 export { registerAccessRoutes } from './access.routes.ts';

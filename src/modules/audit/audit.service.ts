@@ -5,6 +5,9 @@ import type { Ctx } from '../../common/context.ts';
 import { isSystem } from '../../common/context.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { Row } from '../../db/schema.ts';
+import { ForbiddenError } from '../../common/errors.ts';
+import { isAllowed } from '../../common/permissions.ts';
+import type { AuditSearch } from './audit.schemas.ts';
 
 export type AuditEntry = {
   action: string;
@@ -17,6 +20,11 @@ export type AuditEntry = {
 export type AuditEvent = Row<'auditEvents'>;
 
 const GENESIS = '0'.repeat(64);
+export const SEARCH_PAGE_SIZE = 50;
+
+function escapeLike(text: string) {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
 
 /** The hash covers every field a reader relies on, and the previous row's hash. */
 function hashOf(e: Omit<AuditEvent, 'hash'>): string {
@@ -94,6 +102,56 @@ export class AuditService {
       .orderBy('seq', 'desc')
       .limit(limit)
       .execute();
+  }
+
+  /** The privacy officer's search of the trail: newest first, a page at a time, and itself audited. */
+  async search(ctx: Ctx, filters: AuditSearch) {
+    const partnershipId = partnershipOf(ctx);
+    if (!isAllowed(ctx, 'audit.read')) {
+      await this.recordAlone(ctx, { action: 'audit.search', outcome: 'denied' });
+      throw new ForbiddenError('Only a privacy officer can search the audit trail');
+    }
+    let query = this.db
+      .selectFrom('auditEvents as e')
+      .leftJoin('users as u', (j) =>
+        j.onRef('u.partnershipId', '=', 'e.partnershipId').onRef('u.id', '=', 'e.actorUserId'),
+      )
+      .where('e.partnershipId', '=', partnershipId);
+    if (filters.who) {
+      const like = `%${escapeLike(filters.who)}%`;
+      query = query.where((eb) => eb.or([eb('e.actorLabel', 'ilike', like), eb('u.email', 'ilike', like)]));
+    }
+    if (filters.subject) query = query.where('e.subjectId', '=', filters.subject);
+    if (filters.action) query = query.where('e.action', 'like', `${escapeLike(filters.action)}%`);
+    if (filters.outcome) query = query.where('e.outcome', '=', filters.outcome);
+    if (filters.from) query = query.where('e.at', '>=', new Date(`${filters.from}T00:00:00Z`));
+    if (filters.to)
+      query = query.where('e.at', '<', new Date(Date.parse(`${filters.to}T00:00:00Z`) + 86_400_000));
+    const [rows, total] = await Promise.all([
+      query
+        .select([
+          'e.seq',
+          'e.at',
+          'e.actorLabel',
+          'e.action',
+          'e.outcome',
+          'e.subjectType',
+          'e.subjectId',
+          'e.requestId',
+          'u.email',
+        ])
+        .orderBy('e.seq', 'desc')
+        .limit(SEARCH_PAGE_SIZE)
+        .offset((filters.page - 1) * SEARCH_PAGE_SIZE)
+        .execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    const { page, ...criteria } = filters;
+    await this.recordAlone(ctx, {
+      action: 'audit.search',
+      detail: { criteria, page, shown: rows.length, total: total.n },
+    });
+    return { rows, total: total.n, pages: Math.max(1, Math.ceil(total.n / SEARCH_PAGE_SIZE)) };
   }
 
   /** The last event of each partnership's chain: an operator keeps these outside the database. */
