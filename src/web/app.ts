@@ -23,7 +23,7 @@ import { registerHealthRoutes } from './health.routes.ts';
 import { registerHomeRoutes } from './home.routes.ts';
 import { registerPages } from './pages.ts';
 import { registerRouteAccess, type RouteAccessEntry } from './route-access.ts';
-import { registerSessions, SESSION_COOKIE } from './sessions.ts';
+import { registerSessions } from './sessions.ts';
 import { govukDist, srcDir } from './views.ts';
 
 export type WebServices = {
@@ -46,6 +46,8 @@ export type WebOptions = {
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Cookies carry the Secure flag (settings: SECURE_COOKIES, or TRUST_PROXY behind TLS). */
+    secureCookies: boolean;
     /** Every route with the access rule it declared, for tests and review. */
     routeAccessTable(): RouteAccessEntry[];
   }
@@ -63,8 +65,8 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Builds the web application on the services it is given. The order of registration is the order a
- * request meets them: request id, security headers, body and cookies, static assets, session, CSRF,
- * sign-in guard, routes, not-found and errors.
+ * request meets them: request id, security headers, body and cookies, static assets, session and
+ * sign-in guard, CSRF, the route's permission, routes; not-found and errors.
  */
 export async function createApp(services: WebServices, options: WebOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -146,5 +148,3 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
   registerAuditRoutes(app, services.audit);
   return app;
 }
-
-export { SESSION_COOKIE };

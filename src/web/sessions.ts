@@ -11,6 +11,7 @@ const SKIP = /^\/(assets\/|health$|ping$)/;
  * marked public when nobody is signed in: a page asks them to sign in, the API answers 401.
  */
 export function registerSessions(app: FastifyInstance, sessions: SessionService, options: WebOptions) {
+  app.decorate('secureCookies', options.secureCookies);
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionToken', undefined);
   app.decorateRequest('now', function () {
@@ -48,7 +49,9 @@ export function registerSessions(app: FastifyInstance, sessions: SessionService,
   });
 }
 
-export function setSessionCookie(reply: FastifyReply, token: string, secure: boolean, expires: Date) {
+/** Secure when settings say so, or whenever the request itself came over HTTPS. */
+export function setSessionCookie(reply: FastifyReply, token: string, expires: Date) {
+  const secure = reply.server.secureCookies || reply.request.protocol === 'https';
   reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires });
 }
 

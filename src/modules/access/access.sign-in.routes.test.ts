@@ -29,6 +29,7 @@ describe('signing in and out', () => {
     const cookie = res.cookies.find((c) => c.name === 'wa_session')!;
     expect(cookie.httpOnly).toBe(true);
     expect(cookie.sameSite).toBe('Lax');
+    expect(cookie.secure).toBeFalsy();
 
     const home = await agent.get('/');
     expect(home.statusCode).toBe(200);
@@ -210,5 +211,22 @@ describe('sign-in rate limit', () => {
     });
     expect(limited.statusCode).toBe(429);
     expect(limited.body).toContain('Too many attempts from your network. Wait 1 minute and try again.');
+  });
+});
+
+describe('behind TLS', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ SECURE_COOKIES: 'true' });
+  });
+  afterAll(() => t.close());
+
+  it('marks the session and CSRF cookies Secure and sends HSTS', async () => {
+    const agent = t.agent();
+    const page = await agent.get('/sign-in');
+    expect(page.headers['strict-transport-security']).toBeDefined();
+    expect(page.cookies.find((c) => c.name === 'wa_csrf')?.secure).toBe(true);
+    const res = await agent.signIn(t.practitioner.email);
+    expect(res.cookies.find((c) => c.name === 'wa_session')?.secure).toBe(true);
   });
 });

@@ -51,7 +51,7 @@ export function registerSignInRoutes(app: FastifyInstance, services: Pick<WebSer
           throw new UnauthenticatedError('Sign-in did not complete: try again');
         // A fresh CSRF secret for the new session; the old one belonged to an anonymous visitor.
         reply.clearCookie('wa_csrf', { path: '/' });
-        setSessionCookie(reply, token, reply.request.protocol === 'https', session.expiresAt);
+        setSessionCookie(reply, token, session.expiresAt);
         return reply.redirect(next, 303);
       } catch (error) {
         if (!(error instanceof UnauthenticatedError)) throw error;
