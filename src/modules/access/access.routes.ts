@@ -66,8 +66,8 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
         editing: true,
       }),
       submit: async (ctx, data, { organisationId }) => {
-        await access.updateOrganisation(ctx, organisationId!, data);
-        return { redirect: '/admin/organisations', flash: `${data.name} was updated` };
+        const org = await access.updateOrganisation(ctx, organisationId!, data);
+        return { redirect: '/admin/organisations', flash: `${org.name} was updated` };
       },
     });
 
@@ -113,8 +113,8 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
         editing: true,
       }),
       submit: async (ctx, data, { teamId }) => {
-        await access.updateTeam(ctx, teamId!, data);
-        return { redirect: `/admin/teams/${teamId}`, flash: `${data.name} was updated` };
+        const team = await access.updateTeam(ctx, teamId!, data);
+        return { redirect: `/admin/teams/${team.id}`, flash: `${team.name} was updated` };
       },
     });
 

@@ -89,7 +89,7 @@ export class AccessService {
       const before = await store.findOrganisation(tx, partnershipId, id);
       if (!before) throw new NotFoundError('Organisation');
       const org = await uniqueName('name', `An organisation called ${changes.name} already exists`, () =>
-        store.updateVersioned(tx, 'organisations', { partnershipId, id, version }, changes),
+        store.updateOrganisation(tx, partnershipId, id, version, changes),
       );
       if (!org) throw staleEdit('organisation', before.version);
       await this.audit.record(tx, ctx, {
@@ -161,7 +161,7 @@ export class AccessService {
       const before = await store.findTeam(tx, partnershipId, id);
       if (!before) throw new NotFoundError('Team');
       const team = await uniqueName('name', `A team called ${changes.name} already exists`, () =>
-        store.updateVersioned(tx, 'teams', { partnershipId, id, version }, changes),
+        store.updateTeam(tx, partnershipId, id, version, changes),
       );
       if (!team) throw staleEdit('team', before.version);
       await this.audit.record(tx, ctx, {
@@ -233,7 +233,7 @@ export class AccessService {
         ]);
       }
       const user = await uniqueName('email', emailInUse().message, () =>
-        store.updateVersioned(tx, 'users', { partnershipId, id, version }, changes),
+        store.updateUser(tx, partnershipId, id, version, changes),
       );
       if (!user) throw staleEdit('user account', before.version);
       await this.audit.record(tx, ctx, {
@@ -256,16 +256,11 @@ export class AccessService {
     return this.db.transaction().execute(async (tx) => {
       const before = await store.findUser(tx, partnershipId, id);
       if (!before) throw new NotFoundError('User account');
-      const user = await store.updateVersioned(
-        tx,
-        'users',
-        { partnershipId, id, version },
-        {
-          active,
-          deactivatedAt: active ? null : ctx.now,
-          ...(active ? { failedSignIns: 0, lockedUntil: null } : {}),
-        },
-      );
+      const user = await store.updateUser(tx, partnershipId, id, version, {
+        active,
+        deactivatedAt: active ? null : ctx.now,
+        ...(active ? { failedSignIns: 0, lockedUntil: null } : {}),
+      });
       if (!user) throw staleEdit('user account', before.version);
       if (!active)
         await tx
@@ -284,15 +279,10 @@ export class AccessService {
     return this.db.transaction().execute(async (tx) => {
       const before = await store.findUser(tx, partnershipId, id);
       if (!before) throw new NotFoundError('User account');
-      const user = await store.updateVersioned(
-        tx,
-        'users',
-        { partnershipId, id, version },
-        {
-          failedSignIns: 0,
-          lockedUntil: null,
-        },
-      );
+      const user = await store.updateUser(tx, partnershipId, id, version, {
+        failedSignIns: 0,
+        lockedUntil: null,
+      });
       if (!user) throw staleEdit('user account', before.version);
       await this.audit.record(tx, ctx, { action: 'user.unlock', subjectType: 'user', subjectId: id });
       return user;
@@ -306,16 +296,11 @@ export class AccessService {
     return this.db.transaction().execute(async (tx) => {
       const before = await store.findUser(tx, partnershipId, id);
       if (!before) throw new NotFoundError('User account');
-      const user = await store.updateVersioned(
-        tx,
-        'users',
-        { partnershipId, id, version: input.version },
-        {
-          passwordHash,
-          failedSignIns: 0,
-          lockedUntil: null,
-        },
-      );
+      const user = await store.updateUser(tx, partnershipId, id, input.version, {
+        passwordHash,
+        failedSignIns: 0,
+        lockedUntil: null,
+      });
       if (!user) throw staleEdit('user account', before.version);
       await tx
         .deleteFrom('sessions')

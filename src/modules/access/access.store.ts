@@ -1,12 +1,11 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db, Tx } from '../../db/database.ts';
-import type { Database, NewRow, RowUpdate } from '../../db/schema.ts';
+import type { NewRow, RowUpdate } from '../../db/schema.ts';
 
 /** SQL for organisations, teams, users and memberships. Every query is scoped to one partnership. */
 
 type Q = Db | Tx;
-type VersionedTable = 'organisations' | 'teams' | 'users';
 export const PAGE_SIZE = 50;
 
 export function listLocalities(q: Q, partnershipId: string) {
@@ -42,6 +41,24 @@ export function findOrganisation(q: Q, partnershipId: string, id: string) {
 
 export function insertOrganisation(q: Q, row: NewRow<'organisations'>) {
   return q.insertInto('organisations').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Writes only if the row is still at `version`; answers undefined when someone else changed it first. */
+export function updateOrganisation(
+  q: Q,
+  partnershipId: string,
+  id: string,
+  version: number,
+  changes: RowUpdate<'organisations'>,
+) {
+  return q
+    .updateTable('organisations')
+    .set({ ...changes, version: sql`version + 1`, updatedAt: sql`now()` })
+    .where('partnershipId', '=', partnershipId)
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export function listTeams(q: Q, partnershipId: string, opts: { activeOnly?: boolean; id?: string } = {}) {
@@ -81,6 +98,23 @@ export function findTeam(q: Q, partnershipId: string, id: string) {
 
 export function insertTeam(q: Q, row: NewRow<'teams'>) {
   return q.insertInto('teams').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updateTeam(
+  q: Q,
+  partnershipId: string,
+  id: string,
+  version: number,
+  changes: RowUpdate<'teams'>,
+) {
+  return q
+    .updateTable('teams')
+    .set({ ...changes, version: sql`version + 1`, updatedAt: sql`now()` })
+    .where('partnershipId', '=', partnershipId)
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 const userColumns = [
@@ -157,6 +191,23 @@ export function emailTaken(q: Q, email: string, exceptUserId?: string) {
 
 export function insertUser(q: Q, row: NewRow<'users'>) {
   return q.insertInto('users').values(row).returning(['id', 'version']).executeTakeFirstOrThrow();
+}
+
+export function updateUser(
+  q: Q,
+  partnershipId: string,
+  id: string,
+  version: number,
+  changes: RowUpdate<'users'>,
+) {
+  return q
+    .updateTable('users')
+    .set({ ...changes, version: sql`version + 1`, updatedAt: sql`now()` })
+    .where('partnershipId', '=', partnershipId)
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .returning(['id', 'version'])
+    .executeTakeFirst();
 }
 
 export function listMemberships(q: Q, partnershipId: string, userId: string) {
@@ -254,28 +305,5 @@ export function findProfile(q: Q, partnershipId: string, userId: string) {
     )
     .where('u.partnershipId', '=', partnershipId)
     .where('u.id', '=', userId)
-    .executeTakeFirst();
-}
-
-/**
- * Writes only if the row is still at `version`, and moves it on by one; answers undefined when
- * someone else changed it first.
- */
-export function updateVersioned<T extends VersionedTable>(
-  q: Q,
-  table: T,
-  key: { partnershipId: string; id: string; version: number },
-  changes: RowUpdate<T>,
-) {
-  // Kysely cannot type a query over a table chosen by a type parameter; the three tables share
-  // these columns, so the query is typed over their union.
-  const db = q as unknown as Kysely<Pick<Database, VersionedTable>>;
-  return db
-    .updateTable(table)
-    .set({ ...(changes as RowUpdate<VersionedTable>), version: sql`version + 1`, updatedAt: sql`now()` })
-    .where('partnershipId', '=', key.partnershipId)
-    .where('id', '=', key.id)
-    .where('version', '=', key.version)
-    .returning(['id', 'version'])
     .executeTakeFirst();
 }
