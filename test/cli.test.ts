@@ -36,55 +36,34 @@ describe('the wraparound command', () => {
   }, 60_000);
 
   it('creates an account from the command line, and names the option that is wrong', async () => {
-    const ok = await wraparound([
-      'users',
-      'create',
-      '--email',
-      'new.admin@example.org',
-      '--name',
-      'New Admin',
-      '--organisation',
-      'Northshire Police',
-      '--roles',
-      'partnership_admin',
-    ]);
+    /** `users create` with these options, each overridable; `undefined` leaves an option out. */
+    const usersCreate = (options: Record<string, string | undefined>) =>
+      wraparound([
+        'users',
+        'create',
+        ...Object.entries({
+          email: 'x@example.org',
+          name: 'X',
+          organisation: 'Northshire Police',
+          ...options,
+        })
+          .filter((entry): entry is [string, string] => entry[1] !== undefined)
+          .flatMap(([option, value]) => [`--${option}`, value]),
+      ]);
+
+    const ok = await usersCreate({
+      email: 'new.admin@example.org',
+      name: 'New Admin',
+      roles: 'partnership_admin',
+    });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/Initial password: \S{12,}/);
-    const badRole = await wraparound([
-      'users',
-      'create',
-      '--email',
-      'x@example.org',
-      '--name',
-      'X',
-      '--organisation',
-      'Northshire Police',
-      '--roles',
-      'wizard',
-    ]);
+    const badRole = await usersCreate({ roles: 'wizard' });
     expect(badRole.code).toBe(1);
     expect(badRole.stderr.trim()).toBe('--roles: Select a role from the list');
-    const badOrg = await wraparound([
-      'users',
-      'create',
-      '--email',
-      'x@example.org',
-      '--name',
-      'X',
-      '--organisation',
-      'Nowhere',
-    ]);
+    const badOrg = await usersCreate({ organisation: 'Nowhere' });
     expect(badOrg.stderr.trim()).toBe('--organisation: no organisation is called "Nowhere"');
-    const taken = await wraparound([
-      'users',
-      'create',
-      '--email',
-      'NEW.ADMIN@example.org',
-      '--name',
-      'Y',
-      '--organisation',
-      'Northshire Police',
-    ]);
+    const taken = await usersCreate({ email: 'NEW.ADMIN@example.org', name: 'Y' });
     expect(taken.stderr.trim()).toBe('--email: An account with this email address already exists');
   }, 60_000);
 

@@ -44,6 +44,18 @@ async function seed(db: Db, seed: number, onProgress?: (n: number) => void) {
 }
 
 /** Who was generated, without the ids (which are keyed by the partnership too). */
+/** Relationship rows with the person on each side (p: person_id, q: related_person_id). */
+function relationshipsWithPeople(db: Db) {
+  return db
+    .selectFrom('relationships as r')
+    .innerJoin('people as p', (j) =>
+      j.onRef('p.partnershipId', '=', 'r.partnershipId').onRef('p.id', '=', 'r.personId'),
+    )
+    .innerJoin('people as q', (j) =>
+      j.onRef('q.partnershipId', '=', 'r.partnershipId').onRef('q.id', '=', 'r.relatedPersonId'),
+    );
+}
+
 async function projection(db: Db, id: string) {
   const people = await db
     .selectFrom('people')
@@ -55,14 +67,7 @@ async function projection(db: Db, id: string) {
     .select(['addressLine1', 'postcode', 'town'])
     .where('partnershipId', '=', id)
     .execute();
-  const relationships = await db
-    .selectFrom('relationships as r')
-    .innerJoin('people as p', (j) =>
-      j.onRef('p.partnershipId', '=', 'r.partnershipId').onRef('p.id', '=', 'r.personId'),
-    )
-    .innerJoin('people as q', (j) =>
-      j.onRef('q.partnershipId', '=', 'r.partnershipId').onRef('q.id', '=', 'r.relatedPersonId'),
-    )
+  const relationships = await relationshipsWithPeople(db)
     .select([
       'r.kind',
       'r.startedOn',
@@ -182,14 +187,7 @@ describe('seedPeople', () => {
   });
 
   it('writes sibling rows once per pair, from the elder to the younger, and no one is related to themself', async () => {
-    const rows = await first.db
-      .selectFrom('relationships as r')
-      .innerJoin('people as p', (j) =>
-        j.onRef('p.partnershipId', '=', 'r.partnershipId').onRef('p.id', '=', 'r.personId'),
-      )
-      .innerJoin('people as q', (j) =>
-        j.onRef('q.partnershipId', '=', 'r.partnershipId').onRef('q.id', '=', 'r.relatedPersonId'),
-      )
+    const rows = await relationshipsWithPeople(first.db)
       .select([
         'r.kind',
         'r.personId',
