@@ -163,13 +163,7 @@ export class SessionService {
     return {
       status: 'active',
       expiresAt: row.expiresAt,
-      actor: {
-        userId: row.id,
-        partnershipId: row.partnershipId,
-        organisationId: row.organisationId,
-        roles: row.roles as Role[],
-        displayName: row.displayName,
-      },
+      actor: toActor(row),
     };
   }
 
@@ -195,16 +189,27 @@ export class SessionService {
     userId: string,
   ): Promise<Actor | undefined> {
     const user = await store.findUser(q, partnershipId, userId);
-    return (
-      user && {
-        userId: user.id,
-        partnershipId: user.partnershipId,
-        organisationId: user.organisationId,
-        roles: user.roles as Role[],
-        displayName: user.displayName,
-      }
-    );
+    return user && toActor(user);
   }
+}
+
+type AccountRow = {
+  id: string;
+  partnershipId: string;
+  organisationId: string;
+  roles: string[];
+  displayName: string;
+};
+
+/** Roles are checked against the role list when they are written, so the stored ones are known roles. */
+function toActor(user: AccountRow): Actor {
+  return {
+    userId: user.id,
+    partnershipId: user.partnershipId,
+    organisationId: user.organisationId,
+    roles: user.roles as Role[],
+    displayName: user.displayName,
+  };
 }
 
 export function tokenHash(token: string): string {
