@@ -35,6 +35,8 @@ export type Ctx = {
   actor: Actor | SystemActor;
   requestId: string;
   now: Date;
+  /** The client's address as the server saw it (behind a trusted proxy, the forwarded one). */
+  sourceAddress?: string;
 };
 
 export function isSystem(actor: Ctx['actor']): actor is SystemActor {

@@ -111,6 +111,12 @@ export interface AuditEventsTable {
   subjectId: string | null;
   requestId: string;
   detail: ColumnType<Record<string, unknown>, string, never>;
+  actorOrganisationId: string | null;
+  actorRoles: string[] | null;
+  basis: ColumnType<Record<string, unknown> | null, string | null, never>;
+  personIds: ColumnType<string[], string[] | undefined, never>;
+  itemIds: ColumnType<string[], string[] | undefined, never>;
+  sourceAddress: string | null;
   prevHash: string;
   hash: string;
 }

@@ -20,7 +20,7 @@ export function registerSessions(app: FastifyInstance, sessions: SessionService,
   app.decorateRequest('ctx', function () {
     const actor = this.actor;
     if (!actor) throw new Error('ctx() needs a signed-in actor');
-    return { actor, requestId: this.id, now: options.clock.now() };
+    return { actor, requestId: this.id, now: options.clock.now(), sourceAddress: this.ip };
   });
 
   app.addHook('onRequest', async (request, reply) => {

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_partnership_access_audit.ts';
 import * as m0002 from './0002_people_households.ts';
 import * as m0003 from './0003_audit_append_only.ts';
+import * as m0004 from './0004_audit_context.ts';
 
 /** Forward-only: migrations are added at the end and never edited once released. */
 export const migrations: Record<string, Migration> = {
   '0001_partnership_access_audit': m0001,
   '0002_people_households': m0002,
   '0003_audit_append_only': m0003,
+  '0004_audit_context': m0004,
 };

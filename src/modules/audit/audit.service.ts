@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { stringify } from 'safe-stable-stringify';
-import type { Ctx } from '../../common/context.ts';
+import type { Ctx, SystemActor } from '../../common/context.ts';
 import { isSystem } from '../../common/context.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { Row } from '../../db/schema.ts';
@@ -15,6 +15,11 @@ export type AuditEntry = {
   subjectType?: string;
   subjectId?: string;
   detail?: Record<string, unknown>;
+  /** What the access rested on: an involvement, emergency access and its reason, consent, a legal basis. */
+  basis?: Record<string, unknown>;
+  /** Every person the event is about (for "who has looked at this record"), and every item shown. */
+  personIds?: readonly string[];
+  itemIds?: readonly string[];
 };
 
 export type AuditEvent = Row<'auditEvents'>;
@@ -40,6 +45,13 @@ function hashOf(e: Omit<AuditEvent, 'hash'>): string {
     subjectId: e.subjectId,
     requestId: e.requestId,
     detail: e.detail,
+    // Added later: left out while empty, so events written before them still verify.
+    actorOrganisationId: e.actorOrganisationId ?? undefined,
+    actorRoles: e.actorRoles ?? undefined,
+    basis: e.basis ?? undefined,
+    personIds: e.personIds.length ? e.personIds : undefined,
+    itemIds: e.itemIds.length ? e.itemIds : undefined,
+    sourceAddress: e.sourceAddress ?? undefined,
     prevHash: e.prevHash,
   });
   return createHash('sha256')
@@ -67,23 +79,35 @@ export class AuditService {
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst();
+    const person = isSystem(ctx.actor) ? null : ctx.actor;
     const event: Omit<AuditEvent, 'hash'> = {
       partnershipId,
       seq: (last?.seq ?? 0) + 1,
       at: ctx.now,
-      actorUserId: isSystem(ctx.actor) ? null : ctx.actor.userId,
-      actorLabel: isSystem(ctx.actor) ? `system: ${ctx.actor.system}` : ctx.actor.displayName,
+      actorUserId: person?.userId ?? null,
+      actorLabel: person ? person.displayName : `system: ${(ctx.actor as SystemActor).system}`,
+      actorOrganisationId: person?.organisationId ?? null,
+      actorRoles: person ? [...person.roles] : null,
       action: entry.action,
       outcome: entry.outcome ?? 'success',
       subjectType: entry.subjectType ?? null,
       subjectId: entry.subjectId ?? null,
       requestId: ctx.requestId,
       detail: entry.detail ?? {},
+      basis: entry.basis ?? null,
+      personIds: [...(entry.personIds ?? [])],
+      itemIds: [...(entry.itemIds ?? [])],
+      sourceAddress: ctx.sourceAddress ?? null,
       prevHash: last?.hash ?? GENESIS,
     };
     await tx
       .insertInto('auditEvents')
-      .values({ ...event, detail: JSON.stringify(event.detail), hash: hashOf(event) })
+      .values({
+        ...event,
+        detail: JSON.stringify(event.detail),
+        basis: event.basis === null ? null : JSON.stringify(event.basis),
+        hash: hashOf(event),
+      })
       .execute();
   }
 
