@@ -17,7 +17,16 @@ describe('loadConfig', () => {
       signIn: { maxFailures: 5, lockoutMinutes: 15 },
       logLevel: 'info',
       demo: { children: 20_000, seed: 20260101 },
+      emergencyAccessHours: 24,
+      oidc: undefined,
     });
+  });
+
+  it('reads how long emergency access lasts, and refuses a value outside 1 to 168 hours', () => {
+    expect(loadConfig({ EMERGENCY_ACCESS_HOURS: '4' }).emergencyAccessHours).toBe(4);
+    expect(() => loadConfig({ EMERGENCY_ACCESS_HOURS: '0' })).toThrow(
+      'Setting EMERGENCY_ACCESS_HOURS="0" is invalid: must be a whole number from 1 to 168',
+    );
   });
 
   it('returns a frozen object', () => {
@@ -123,5 +132,55 @@ describe('settings that must not leak or surprise', () => {
 describe('an in-memory embedded database', () => {
   it('keeps DATA_DIR=memory:// as it is, not as a folder path', () => {
     expect(loadConfig({ DATA_DIR: 'memory://' }).database).toEqual({ kind: 'pglite', dataDir: 'memory://' });
+  });
+});
+
+describe('OpenID Connect settings', () => {
+  const complete = {
+    OIDC_ISSUER: 'https://login.northbridge.example/',
+    OIDC_CLIENT_ID: 'wraparound',
+    OIDC_CLIENT_SECRET: 'the client secret',
+  };
+
+  it('is off unless an issuer and a client id are both set', () => {
+    expect(loadConfig({}).oidc).toBeUndefined();
+    expect(() => loadConfig({ OIDC_ISSUER: complete.OIDC_ISSUER })).toThrow(
+      /^Setting OIDC_CLIENT_ID is missing/,
+    );
+    expect(() => loadConfig({ OIDC_CLIENT_ID: 'wraparound' })).toThrow(/^Setting OIDC_ISSUER is missing/);
+  });
+
+  it('reads the issuer, client, label and callback address', () => {
+    expect(loadConfig(complete).oidc).toEqual({
+      issuer: complete.OIDC_ISSUER,
+      clientId: 'wraparound',
+      clientSecret: 'the client secret',
+      label: 'your organisation account',
+      redirectUri: undefined,
+    });
+    const labelled = loadConfig({
+      ...complete,
+      OIDC_LABEL: 'NHS Care Identity',
+      OIDC_REDIRECT_URI: 'https://wraparound.northbridge.example/sign-in/oidc/callback',
+    });
+    expect(labelled.oidc?.label).toBe('NHS Care Identity');
+    expect(labelled.oidc?.redirectUri).toBe('https://wraparound.northbridge.example/sign-in/oidc/callback');
+  });
+
+  it('wants https, except for a provider on this machine', () => {
+    expect(() => loadConfig({ ...complete, OIDC_ISSUER: 'http://login.northbridge.example' })).toThrow(
+      /^Setting OIDC_ISSUER="http:\/\/login.northbridge.example" is invalid: must be an https:\/\/ URL/,
+    );
+    expect(loadConfig({ ...complete, OIDC_ISSUER: 'http://127.0.0.1:4000' }).oidc?.issuer).toBe(
+      'http://127.0.0.1:4000',
+    );
+  });
+
+  it('never repeats the client secret', () => {
+    const secret = `s3cret-${'x'.repeat(2000)}`;
+    expect(() => loadConfig({ ...complete, OIDC_CLIENT_SECRET: secret })).toThrow(
+      /^Setting OIDC_CLIENT_SECRET is invalid: /,
+    );
+    expect(() => loadConfig({ ...complete, OIDC_CLIENT_SECRET: secret })).not.toThrow(/s3cret/);
   });
 });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
-import { createWebApp } from './composition.ts';
+import { createWebApp, type Services } from './composition.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 
@@ -9,13 +9,19 @@ export type Running = { app: FastifyInstance; handle: DatabaseHandle; url: strin
 /** Start-up: open the database, migrate, build the app, listen. */
 export async function startServer(
   config: Config,
-  options: { demo?: boolean; beforeListen?: (handle: DatabaseHandle) => Promise<void> } = {},
+  options: {
+    demo?: boolean;
+    beforeListen?: (handle: DatabaseHandle) => Promise<void>;
+    /** Adds routes to the built app before it listens (benchmarks add their baselines this way). */
+    extendApp?: (app: FastifyInstance, services: Services) => void;
+  } = {},
 ): Promise<Running> {
   const handle = await openDatabase(config.database);
   try {
     await migrateToLatest(handle.db);
     await options.beforeListen?.(handle);
-    const { app } = await createWebApp(handle, config, { demo: options.demo ?? false });
+    const { app, services } = await createWebApp(handle, config, { demo: options.demo ?? false });
+    options.extendApp?.(app, services);
     const inFlight = countRequestsInFlight(app);
     try {
       await app.listen({ port: config.port, host: config.host });

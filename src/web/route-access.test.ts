@@ -23,6 +23,12 @@ describe('route access rules', () => {
         'HEAD /ping',
         'HEAD /sign-in',
         'POST /sign-in',
+        // The second factor: between the password and a session, nobody is signed in yet.
+        ...['/sign-in/two-factor', '/sign-in/two-factor/set-up', '/sign-in/recovery-code'].flatMap((url) => [
+          `GET ${url}`,
+          `HEAD ${url}`,
+          `POST ${url}`,
+        ]),
       ].sort(),
     );
     for (const route of table.filter((r) => r.url.startsWith('/admin'))) {

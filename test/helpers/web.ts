@@ -3,11 +3,14 @@ import { loadConfig } from '../../src/config.ts';
 import { createWebApp, type Services } from '../../src/composition.ts';
 import type { Clock } from '../../src/common/clock.ts';
 import type { Role } from '../../src/common/context.ts';
+import { totpCode, twoFactorRequired } from '../../src/modules/access/index.ts';
 import { buildCtx, buildSystemActor, TEST_NOW } from './context.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { insertPartnership } from './builders.ts';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
+/** The TOTP secret of every test account whose roles need two-factor sign-in. */
+export const TEST_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 /** A clock the test moves by hand. */
 export class TestClock implements Clock {
@@ -17,6 +20,9 @@ export class TestClock implements Clock {
   }
   advanceMinutes(minutes: number) {
     this.at += minutes * 60_000;
+  }
+  advanceSeconds(seconds: number) {
+    this.at += seconds * 1000;
   }
 }
 
@@ -31,8 +37,8 @@ export type TestApp = {
   organisationId: string;
   admin: TestUser;
   practitioner: TestUser;
-  /** Another account in the same partnership, with the roles given. */
-  createUser(email: string, roles: Role[]): Promise<TestUser>;
+  /** Another account in the same partnership, with the roles given (and TEST_TOTP_SECRET if they need it). */
+  createUser(email: string, roles: Role[], opts?: { twoFactor?: boolean }): Promise<TestUser>;
   agent(): Agent;
   close(): Promise<void>;
 };
@@ -56,7 +62,7 @@ export async function createTestApp(settings: Record<string, string> = {}): Prom
     localityId: null,
     active: true,
   });
-  const createUser = async (email: string, roles: Role[]): Promise<TestUser> => {
+  const createUser = async (email: string, roles: Role[], opts: { twoFactor?: boolean } = {}) => {
     const user = await services.access.createUser(system, {
       email,
       displayName: email.split('@')[0]!.replace('.', ' '),
@@ -65,7 +71,9 @@ export async function createTestApp(settings: Record<string, string> = {}): Prom
       roles,
       password: TEST_PASSWORD,
     });
-    return { id: user.id, email };
+    if (opts.twoFactor ?? twoFactorRequired(roles))
+      await services.twoFactor.enrolWithSecret(system, partnershipId, user.id, TEST_TOTP_SECRET);
+    return { id: user.id, email } satisfies TestUser;
   };
   const admin = await createUser('admin@example.org', ['partnership_admin']);
   const practitioner = await createUser('pat.smith@example.org', ['practitioner']);
@@ -79,7 +87,7 @@ export async function createTestApp(settings: Record<string, string> = {}): Prom
     admin,
     practitioner,
     createUser,
-    agent: () => new Agent(app),
+    agent: () => new Agent(app, clock),
     close: async () => {
       await app.close();
       await database.close();
@@ -90,7 +98,10 @@ export async function createTestApp(settings: Record<string, string> = {}): Prom
 /** A browser without a browser: keeps cookies between requests and fills in each form's CSRF token. */
 export class Agent {
   private readonly cookies = new Map<string, string>();
-  constructor(private readonly app: FastifyInstance) {}
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly clock: TestClock,
+  ) {}
 
   async get(url: string, headers: Record<string, string> = {}) {
     return this.keep(
@@ -125,8 +136,22 @@ export class Agent {
     return token;
   }
 
-  async signIn(email: string, password = TEST_PASSWORD) {
-    return this.post('/sign-in', { email, password, next: '/' }, '/sign-in');
+  /**
+   * Signs in with the password and, when asked, a code from TEST_TOTP_SECRET. A code works once, so
+   * the clock first moves on by a TOTP step (30 seconds): every sign-in gets a fresh code.
+   */
+  async signIn(email: string, password = TEST_PASSWORD, totpSecret = TEST_TOTP_SECRET) {
+    const first = await this.post('/sign-in', { email, password, next: '/' }, '/sign-in');
+    const location = String(first.headers.location ?? '');
+    if (first.statusCode !== 303 || !location.startsWith('/sign-in/two-factor?')) return first;
+    this.clock.advanceSeconds(30);
+    return this.post(location, { code: totpCode(totpSecret, this.clock.now()), next: '/' }, location);
+  }
+
+  /** The code the test secret gives now, after moving the clock on a step so it has not been used. */
+  freshCode(totpSecret = TEST_TOTP_SECRET) {
+    this.clock.advanceSeconds(30);
+    return totpCode(totpSecret, this.clock.now());
   }
 
   cookie(name: string) {

@@ -28,7 +28,10 @@ const sectorItems = SECTORS.map((value) => ({ value, text: SECTOR_LABELS[value] 
 const roleItems = ROLES.map((value) => ({ value, text: ROLE_LABELS[value] }));
 
 /** Partnership administration: organisations, teams and user accounts. The service checks the role. */
-export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebServices, 'access'>) {
+export function registerAccessRoutes(
+  app: FastifyInstance,
+  { access, twoFactor }: Pick<WebServices, 'access' | 'twoFactor'>,
+) {
   app.register(async (admin) => {
     admin.get('/admin', ADMIN, async (_request, reply) => reply.page('access/views/admin.njk'));
 
@@ -167,7 +170,8 @@ export function registerAccessRoutes(app: FastifyInstance, { access }: Pick<WebS
     const userPage = async (ctx: Ctx, userId: string) => {
       const { user, memberships } = await access.getUser(ctx, userId);
       const locked = user.lockedUntil !== null && user.lockedUntil > ctx.now;
-      return { user, memberships, locked, teams: await access.listTeams(ctx) };
+      const teams = await access.listTeams(ctx);
+      return { user, memberships, locked, teams, twoFactor: await twoFactor.statusFor(ctx, userId) };
     };
 
     admin.get('/admin/users/:userId', ADMIN, async (request, reply) => {

@@ -141,3 +141,32 @@ export const ListQuery = z.object({
   page: z.coerce.number().int().min(1).max(100_000).optional().default(1),
 });
 export type ListQuery = z.infer<typeof ListQuery>;
+
+/** A code from an authenticator app: six digits; spaces are forgiven, as some apps show them. */
+export const TotpCodeInput = z.object({
+  code: z
+    .string({ error: 'Enter the code from your authenticator app' })
+    .transform((v) => v.replace(/\s/g, ''))
+    .pipe(
+      z
+        .string()
+        .min(1, 'Enter the code from your authenticator app')
+        .regex(/^\d*$/, 'The code must only include numbers')
+        .length(6, 'The code must be 6 numbers'),
+    ),
+});
+export type TotpCodeInput = z.infer<typeof TotpCodeInput>;
+
+/** A recovery code as typed: any case, hyphens and spaces forgiven. */
+export const RecoveryCodeInput = z.object({
+  code: z
+    .string({ error: 'Enter one of your recovery codes' })
+    .transform((v) => v.toLowerCase().replace(/[\s-]/g, ''))
+    .pipe(
+      z
+        .string()
+        .min(1, 'Enter one of your recovery codes')
+        .regex(/^[a-z0-9]{16}$/, 'A recovery code is 16 letters and numbers, like abcd-efgh-jkmn-pqrs'),
+    ),
+});
+export type RecoveryCodeInput = z.infer<typeof RecoveryCodeInput>;

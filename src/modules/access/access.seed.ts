@@ -3,6 +3,8 @@ import { hash } from 'argon2';
 import type { Role } from '../../common/context.ts';
 import type { Tx } from '../../db/database.ts';
 import type { Sector } from '../../db/schema.ts';
+import { twoFactorRequired } from './access.two-factor.ts';
+import { enrolKnownSecret } from './access.two-factor.service.ts';
 
 /**
  * The demo partnership's agencies, teams and practitioners. Named demo accounts cover every role and
@@ -10,6 +12,13 @@ import type { Sector } from '../../db/schema.ts';
  */
 
 export const DEMO_PASSWORD = 'northbridge-demo';
+
+/**
+ * The demo's privileged accounts (the roles that must use two-factor sign-in) share this published
+ * TOTP secret, so a tester can add it to an authenticator app. Base32 for "NORTHBRIDGE DEMO ONLY NOT A
+ * SECRET 234": it protects nothing and must never be used outside the demo.
+ */
+export const DEMO_TOTP_SECRET = 'NORTHBRIDGEDEMOONLYNOTASECRET234';
 
 type OrgSpec = { key: string; name: string; sector: Sector; kind: string; locality?: string };
 type TeamSpec = {
@@ -311,7 +320,14 @@ const JOB_TITLES: Record<string, string> = {
   voluntary: 'Support worker',
 };
 
-export type DemoAccount = { email: string; name: string; jobTitle: string; organisation: string };
+export type DemoAccount = {
+  email: string;
+  name: string;
+  jobTitle: string;
+  organisation: string;
+  /** Set for accounts whose roles need two-factor sign-in: the demo's TOTP secret. */
+  totpSecret?: string;
+};
 
 /** Name lists for generated colleagues (the people module's, so the area's names are consistent). */
 export type NameLists = { given: readonly string[]; family: readonly string[] };
@@ -406,6 +422,10 @@ export async function seedAccess(
   );
   if (memberships.length) await tx.insertInto('memberships').values(memberships).execute();
 
+  const privileged = NAMED.filter((p) => twoFactorRequired(p.roles));
+  for (const p of privileged)
+    await enrolKnownSecret(tx, partnershipId, userId.get(p.email)!, DEMO_TOTP_SECRET, new Date());
+
   const orgName = new Map(ORGANISATIONS.map((o) => [o.key, o.name]));
   return {
     accounts: NAMED.map((p) => ({
@@ -413,6 +433,7 @@ export async function seedAccess(
       name: p.name,
       jobTitle: p.jobTitle,
       organisation: orgName.get(p.org)!,
+      ...(twoFactorRequired(p.roles) ? { totpSecret: DEMO_TOTP_SECRET } : {}),
     })),
     practitioners: people.filter((p) => p.roles.includes('practitioner')).length,
   };

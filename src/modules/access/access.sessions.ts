@@ -3,10 +3,12 @@ import { hash, verify } from 'argon2';
 import type { Actor, Ctx, Role } from '../../common/context.ts';
 import { addMinutes } from '../../common/clock.ts';
 import { UnauthenticatedError } from '../../common/errors.ts';
-import type { Db } from '../../db/database.ts';
+import type { Db, Tx } from '../../db/database.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { SignIn } from './access.schemas.ts';
 import * as store from './access.store.ts';
+import { newTotpSecret, twoFactorRequired } from './access.two-factor.ts';
+import * as twoFactorStore from './access.two-factor.store.ts';
 
 export type SessionPolicy = {
   idleMinutes: number;
@@ -15,10 +17,21 @@ export type SessionPolicy = {
   lockoutMinutes: number;
 };
 
+export type SignInMethod = 'password' | 'oidc';
+
+/** A sign-in ends in a session, or in a challenge for the second factor (to check, or to set up). */
+export type SignInResult =
+  | { status: 'signed-in'; token: string; actor: Actor; expiresAt: Date }
+  | { status: 'second-factor'; challenge: string; step: 'verify' | 'enrol'; expiresAt: Date };
+
 export type SessionLookup =
   { status: 'active'; actor: Actor; expiresAt: Date } | { status: 'expired' } | { status: 'none' };
 
-const WRONG_CREDENTIALS = 'Enter a correct email address and password';
+export const WRONG_CREDENTIALS = 'Enter a correct email address and password';
+const DEACTIVATED =
+  'This account has been deactivated. Ask your partnership administrator if you still need access.';
+/** How long the step between the first factor and the second may take. */
+export const CHALLENGE_MINUTES = 10;
 /** Refreshing last-seen on every request would write on every read; once a minute is enough. */
 const TOUCH_AFTER_MS = 60_000;
 
@@ -36,21 +49,49 @@ export class SessionService {
     private readonly policy: SessionPolicy,
   ) {}
 
-  async signIn(ctx: Ctx, input: SignIn): Promise<{ token: string; actor: Actor }> {
+  async signIn(ctx: Ctx, input: SignIn): Promise<SignInResult> {
     const user = await store.findUserForSignIn(this.db, input.email);
     if (!user?.passwordHash) {
       await verify(await this.decoyHash, input.password);
       throw new UnauthenticatedError(WRONG_CREDENTIALS);
     }
-    const audited = { ...ctx, actor: { system: 'sign-in', partnershipId: user.partnershipId } };
-    const subject = { subjectType: 'user', subjectId: user.id };
+    const audited = signInCtx(ctx, user.partnershipId);
+    await this.refuseUnusable(audited, user, 'password');
+    if (!(await verify(user.passwordHash, input.password))) {
+      await this.recordFailure(audited, user.partnershipId, user.id, 'wrong password');
+      throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    }
+    return this.afterFirstFactor(ctx, user.partnershipId, user.id, 'password');
+  }
 
-    if (user.lockedUntil && user.lockedUntil > ctx.now) {
+  /**
+   * Sign-in for an account another party has identified (an OpenID Connect provider): the same
+   * refusals as a password sign-in, and the same second factor for the accounts that need one.
+   */
+  async signInIdentified(
+    ctx: Ctx,
+    account: { partnershipId: string; userId: string },
+    method: SignInMethod,
+  ): Promise<SignInResult> {
+    const user = await store.findUserForSignInById(this.db, account.partnershipId, account.userId);
+    if (!user) throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    await this.refuseUnusable(signInCtx(ctx, user.partnershipId), user, method);
+    return this.afterFirstFactor(ctx, user.partnershipId, user.id, method);
+  }
+
+  /** A locked or deactivated account is refused, and the refusal audited, whatever the first factor. */
+  private async refuseUnusable(
+    audited: Ctx,
+    user: { id: string; active: boolean; lockedUntil: Date | null },
+    method: SignInMethod,
+  ) {
+    const subject = { subjectType: 'user', subjectId: user.id };
+    if (user.lockedUntil && user.lockedUntil > audited.now) {
       await this.audit.recordAlone(audited, {
         action: 'session.sign-in',
         outcome: 'denied',
         ...subject,
-        detail: { reason: 'locked' },
+        detail: { reason: 'locked', method },
       });
       throw new UnauthenticatedError(lockedMessage(user.lockedUntil));
     }
@@ -59,48 +100,102 @@ export class SessionService {
         action: 'session.sign-in',
         outcome: 'denied',
         ...subject,
-        detail: { reason: 'deactivated' },
+        detail: { reason: 'deactivated', method },
       });
-      throw new UnauthenticatedError(
-        'This account has been deactivated. Ask your partnership administrator if you still need access.',
-      );
+      throw new UnauthenticatedError(DEACTIVATED);
     }
-    if (!(await verify(user.passwordHash, input.password))) {
-      await this.recordFailure(audited, user.partnershipId, user.id);
-      throw new UnauthenticatedError(WRONG_CREDENTIALS);
-    }
-
-    const token = randomBytes(32).toString('base64url');
-    const actor = await this.db.transaction().execute(async (tx) => {
-      await tx
-        .updateTable('users')
-        .set({ failedSignIns: 0, lockedUntil: null, lastSignInAt: ctx.now })
-        .where('partnershipId', '=', user.partnershipId)
-        .where('id', '=', user.id)
-        .execute();
-      await tx
-        .insertInto('sessions')
-        .values({
-          tokenHash: tokenHash(token),
-          partnershipId: user.partnershipId,
-          userId: user.id,
-          createdAt: ctx.now,
-          lastSeenAt: ctx.now,
-          expiresAt: addMinutes(ctx.now, this.policy.absoluteHours * 60),
-        })
-        .execute();
-      const found = await this.actorFor(tx, user.partnershipId, user.id);
-      if (!found) throw new UnauthenticatedError(WRONG_CREDENTIALS);
-      // Signed in, the person is the actor of their own sign-in; before that, nobody is known.
-      await this.audit.record(tx, { ...ctx, actor: found }, { action: 'session.sign-in', ...subject });
-      return found;
-    });
-    return { token, actor };
   }
 
-  /** Counts a failed attempt; the attempt that reaches the limit locks the account for a while. */
-  private async recordFailure(ctx: Ctx, partnershipId: string, userId: string) {
+  /**
+   * The first factor is good. An account with TOTP, or one whose roles require it, gets a short-lived
+   * challenge (never a session) for the second factor; any other gets its session now. The failure
+   * count is not reset until the second factor is good, so a known password buys no extra guesses.
+   */
+  private async afterFirstFactor(
+    ctx: Ctx,
+    partnershipId: string,
+    userId: string,
+    method: SignInMethod,
+  ): Promise<SignInResult> {
+    const state = await twoFactorStore.findTwoFactorState(this.db, partnershipId, userId);
+    if (!state) throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    if (!state.secret && !twoFactorRequired(state.roles)) {
+      return this.db
+        .transaction()
+        .execute((tx) => this.openSession(tx, ctx, partnershipId, userId, { method, secondFactor: 'none' }));
+    }
+    const step = state.secret ? 'verify' : 'enrol';
+    const challenge = randomBytes(32).toString('base64url');
+    const expiresAt = addMinutes(ctx.now, CHALLENGE_MINUTES);
     await this.db.transaction().execute(async (tx) => {
+      await twoFactorStore.deleteExpiredChallenges(tx, ctx.now);
+      await twoFactorStore.insertChallenge(tx, {
+        partnershipId,
+        tokenHash: tokenHash(challenge),
+        userId,
+        purpose: 'sign-in',
+        method,
+        pendingSecret: state.secret ? null : newTotpSecret(),
+        createdAt: ctx.now,
+        expiresAt,
+      });
+      await this.audit.record(tx, signInCtx(ctx, partnershipId), {
+        action: 'two-factor.challenge',
+        subjectType: 'user',
+        subjectId: userId,
+        detail: { method, step },
+      });
+    });
+    return { status: 'second-factor', challenge, step, expiresAt };
+  }
+
+  /**
+   * Starts a session for an account whose sign-in is complete, inside the caller's transaction:
+   * failures cleared, a new random token, and the sign-in audited with how it was made.
+   */
+  async openSession(
+    tx: Tx,
+    ctx: Ctx,
+    partnershipId: string,
+    userId: string,
+    detail: { method: SignInMethod; secondFactor: 'none' | 'totp' | 'recovery-code' | 'totp-enrolled' },
+  ): Promise<Extract<SignInResult, { status: 'signed-in' }>> {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = addMinutes(ctx.now, this.policy.absoluteHours * 60);
+    await tx
+      .updateTable('users')
+      .set({ failedSignIns: 0, lockedUntil: null, lastSignInAt: ctx.now })
+      .where('partnershipId', '=', partnershipId)
+      .where('id', '=', userId)
+      .execute();
+    await tx
+      .insertInto('sessions')
+      .values({
+        tokenHash: tokenHash(token),
+        partnershipId,
+        userId,
+        createdAt: ctx.now,
+        lastSeenAt: ctx.now,
+        expiresAt,
+      })
+      .execute();
+    const actor = await this.actorFor(tx, partnershipId, userId);
+    if (!actor) throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    // Signed in, the person is the actor of their own sign-in; before that, nobody is known.
+    await this.audit.record(
+      tx,
+      { ...ctx, actor },
+      { action: 'session.sign-in', subjectType: 'user', subjectId: userId, detail },
+    );
+    return { status: 'signed-in', token, actor, expiresAt };
+  }
+
+  /**
+   * Counts a failed attempt (a wrong password or a wrong second factor); the attempt that reaches
+   * the limit locks the account for a while. Answers until when it locked, or null.
+   */
+  async recordFailure(ctx: Ctx, partnershipId: string, userId: string, reason: string): Promise<Date | null> {
+    return this.db.transaction().execute(async (tx) => {
       const row = await tx
         .updateTable('users')
         .set((eb) => ({ failedSignIns: eb('failedSignIns', '+', 1) }))
@@ -109,10 +204,11 @@ export class SessionService {
         .returning('failedSignIns')
         .executeTakeFirstOrThrow();
       const locks = row.failedSignIns >= this.policy.maxFailures;
-      if (locks) {
+      const lockedUntil = locks ? addMinutes(ctx.now, this.policy.lockoutMinutes) : null;
+      if (lockedUntil) {
         await tx
           .updateTable('users')
-          .set({ failedSignIns: 0, lockedUntil: addMinutes(ctx.now, this.policy.lockoutMinutes) })
+          .set({ failedSignIns: 0, lockedUntil })
           .where('partnershipId', '=', partnershipId)
           .where('id', '=', userId)
           .execute();
@@ -122,8 +218,9 @@ export class SessionService {
         outcome: 'failed',
         subjectType: 'user',
         subjectId: userId,
-        detail: { reason: 'wrong password', locked: locks },
+        detail: { reason, locked: locks },
       });
+      return lockedUntil;
     });
   }
 
@@ -216,7 +313,12 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-function lockedMessage(until: Date): string {
+/** Sign-in events are recorded by the system on the partnership's chain: nobody is signed in yet. */
+export function signInCtx(ctx: Ctx, partnershipId: string): Ctx {
+  return { ...ctx, actor: { system: 'sign-in', partnershipId } };
+}
+
+export function lockedMessage(until: Date): string {
   const time = until.toLocaleTimeString('en-GB', {
     hour: '2-digit',
     minute: '2-digit',

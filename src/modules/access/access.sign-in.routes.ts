@@ -3,24 +3,30 @@ import { z } from 'zod';
 import { UnauthenticatedError } from '../../common/errors.ts';
 import { formErrors } from '../../web/forms.ts';
 import { parseWith } from '../../web/forms.ts';
-import { clearSessionCookie, setSessionCookie } from '../../web/sessions.ts';
+import { clearSessionCookie } from '../../web/sessions.ts';
 import type { WebServices } from '../../web/app.ts';
 import { SignIn } from './access.schemas.ts';
+import { afterFirstFactor, NextPath } from './access.sign-in-flow.ts';
+import { registerOidcRoutes } from './access.oidc.routes.ts';
+import { registerTwoFactorRoutes } from './access.two-factor.routes.ts';
 
-/** Only a path on this site may follow sign-in, never another host. */
-const NextPath = z
-  .string()
-  .regex(/^\/(?![/\\])[^\s]*$/)
-  .catch('/');
 const SignInQuery = z.object({
   next: NextPath.optional().default('/'),
   expired: z.string().optional(),
   signedOut: z.string().optional(),
+  timedOut: z.string().optional(),
 });
 
 const VIEW = 'access/views/sign-in.njk';
 
-export function registerSignInRoutes(app: FastifyInstance, services: Pick<WebServices, 'sessions'>) {
+/** Sign-in pages: the password form, sign-out, the second factor and (when configured) OpenID Connect. */
+export function registerSignInRoutes(
+  app: FastifyInstance,
+  services: Pick<WebServices, 'sessions' | 'twoFactor' | 'access' | 'oidc'>,
+) {
+  registerTwoFactorRoutes(app, services);
+  if (services.oidc) registerOidcRoutes(app, { ...services, oidc: services.oidc });
+
   app.get('/sign-in', { config: { access: 'public' } }, async (request, reply) => {
     const query = SignInQuery.parse(request.query ?? {});
     if (request.actor) return reply.redirect(query.next, 303);
@@ -28,6 +34,8 @@ export function registerSignInRoutes(app: FastifyInstance, services: Pick<WebSer
       next: query.next,
       expired: query.expired !== undefined,
       signedOut: query.signedOut !== undefined,
+      timedOut: query.timedOut !== undefined,
+      oidcLabel: services.oidc?.label,
     });
   });
 
@@ -41,18 +49,16 @@ export function registerSignInRoutes(app: FastifyInstance, services: Pick<WebSer
       const parsed = parseWith(SignIn, body);
       if (!parsed.ok) return reply.page(VIEW, { next, values, errors: formErrors(parsed.errors) }, 400);
       try {
-        const now = request.now();
-        const { token } = await services.sessions.signIn(
-          { actor: { system: 'sign-in' }, requestId: request.id, now },
+        const result = await services.sessions.signIn(
+          {
+            actor: { system: 'sign-in' },
+            requestId: request.id,
+            now: request.now(),
+            sourceAddress: request.ip,
+          },
           parsed.data,
         );
-        const session = await services.sessions.resolve(token, now);
-        if (session.status !== 'active')
-          throw new UnauthenticatedError('Sign-in did not complete: try again');
-        // A fresh CSRF secret for the new session; the old one belonged to an anonymous visitor.
-        reply.clearCookie('wa_csrf', { path: '/' });
-        setSessionCookie(reply, token, session.expiresAt);
-        return reply.redirect(next, 303);
+        return afterFirstFactor(reply, result, next);
       } catch (error) {
         if (!(error instanceof UnauthenticatedError)) throw error;
         const errors = formErrors([{ field: 'email', message: error.message }]);

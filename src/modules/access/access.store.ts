@@ -180,6 +180,16 @@ export function findUserForSignIn(q: Q, email: string) {
     .executeTakeFirst();
 }
 
+/** For a sign-in another party has identified: the same columns, found by id, without the password hash. */
+export function findUserForSignInById(q: Q, partnershipId: string, id: string) {
+  return q
+    .selectFrom('users')
+    .select(['partnershipId', 'id', 'displayName', 'active', 'failedSignIns', 'lockedUntil'])
+    .where('partnershipId', '=', partnershipId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
 export function emailTaken(q: Q, email: string, exceptUserId?: string) {
   let query = q
     .selectFrom('users')
