@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.ts';
+import { AuditService } from '../src/modules/audit/index.ts';
+import { buildActor, buildCtx } from './helpers/context.ts';
 
 const run = promisify(execFile);
 const bin = path.resolve(import.meta.dirname, '../bin/wraparound.js');
@@ -68,25 +71,77 @@ describe('the wraparound command', () => {
   }, 60_000);
 
   it('verifies the audit chain, and names the first event after someone tampered with it', async () => {
+    // A few more events, with everything an event can hold, so there are rows to tamper with.
+    const handle = await openDatabase({ kind: 'pglite', dataDir });
+    try {
+      const { id } = await handle.db
+        .selectFrom('partnerships')
+        .select('id')
+        .where('slug', '=', 'northbridge')
+        .executeTakeFirstOrThrow();
+      const actor = buildActor(id, { roles: ['practitioner', 'team_manager'] });
+      for (let i = 0; i < 6; i++)
+        await new AuditService(handle.db).recordAlone(buildCtx(actor, { sourceAddress: '192.0.2.1' }), {
+          action: 'person.view',
+          basis: { kind: 'owner' },
+          personIds: [randomUUID()],
+          itemIds: [randomUUID()],
+        });
+    } finally {
+      await handle.close();
+    }
+
     const intact = await wraparound(['audit', 'verify']);
     expect(intact.code).toBe(0);
     expect(intact.stdout).toMatch(/^northbridge: \d+ events, chain intact$/m);
     const head = await wraparound(['audit', 'head']);
     expect(head.stdout).toMatch(/^northbridge \d+ [0-9a-f]{64} \S+Z$/m);
 
-    const handle = await openDatabase({ kind: 'pglite', dataDir });
-    await handle.db.transaction().execute(async (tx) => {
-      await sql`set local session_replication_role = replica`.execute(tx);
-      await sql`update audit_events set action = 'nothing.to.see' where seq = 2`.execute(tx);
-    });
-    await handle.close();
+    /** What only a superuser could do: change the trail with its append-only triggers off. */
+    const tamper = async (...statements: RawBuilder<unknown>[]) => {
+      const handle = await openDatabase({ kind: 'pglite', dataDir });
+      try {
+        await handle.db.transaction().execute(async (tx) => {
+          await sql`set local session_replication_role = replica`.execute(tx);
+          for (const statement of statements) await statement.execute(tx);
+        });
+      } finally {
+        await handle.close();
+      }
+    };
+    const expectBroken = async (line: string) => {
+      const broken = await wraparound(['audit', 'verify']);
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toContain(line);
+    };
+    const swap = (a: number, b: number) => [
+      sql`update audit_events set seq = -1 where seq = ${a}`,
+      sql`update audit_events set seq = ${a} where seq = ${b}`,
+      sql`update audit_events set seq = ${b} where seq = -1`,
+    ];
 
-    const broken = await wraparound(['audit', 'verify']);
-    expect(broken.code).toBe(1);
-    expect(broken.stdout).toContain(
+    await tamper(sql`update audit_events set action = 'nothing.to.see' || action where seq = 2`);
+    await expectBroken(
       'northbridge: chain broken at event 2 (content changed); 1 events before it are intact',
     );
-  }, 60_000);
+    await tamper(sql`update audit_events set action = substr(action, 15) where seq = 2`);
+
+    const noItem = '00000000-0000-0000-0000-000000000000';
+    await tamper(sql`update audit_events set item_ids = item_ids || ${noItem}::uuid where seq = 3`);
+    await expectBroken(
+      'northbridge: chain broken at event 3 (content changed); 2 events before it are intact',
+    );
+    await tamper(
+      sql`update audit_events set item_ids = array_remove(item_ids, ${noItem}::uuid) where seq = 3`,
+    );
+
+    await tamper(...swap(4, 6));
+    await expectBroken('northbridge: chain broken at event 4 (out of order); 3 events before it are intact');
+    await tamper(...swap(4, 6));
+
+    await tamper(sql`delete from audit_events where seq = 5`);
+    await expectBroken('northbridge: chain broken at event 5 (missing event); 4 events before it are intact');
+  }, 120_000);
 
   it('stops with one line naming a bad setting', async () => {
     const res = await wraparound(['serve'], { PORT: 'abc' });

@@ -15,7 +15,8 @@ import {
  * reads DATABASE_URL.
  */
 
-export type TestDatabase = DatabaseHandle;
+/** On PostgreSQL, `url` names the copy (for code that opens connections of its own). */
+export type TestDatabase = DatabaseHandle & { url?: string };
 
 /** What the global setup hands to the test workers. */
 export type TestDatabaseSource =

@@ -30,12 +30,14 @@ export async function preparePostgresTemplate(serverUrl: string): Promise<Postgr
 export async function copyPostgresTemplate(
   { serverUrl, runId, template }: PostgresTemplate,
   migrated: boolean,
-): Promise<DatabaseHandle> {
+): Promise<DatabaseHandle & { url: string }> {
   const name = `wa_test_${runId}_${randomBytes(4).toString('hex')}`;
   await adminQuery(serverUrl, `create database ${name}${migrated ? ` template ${template}` : ''}`);
-  const handle = await openDatabase({ kind: 'postgres', url: withDatabase(serverUrl, name) });
+  const url = withDatabase(serverUrl, name);
+  const handle = await openDatabase({ kind: 'postgres', url });
   return {
     ...handle,
+    url,
     close: async () => {
       await handle.close();
       // Not `with (force)`: the pool's connections may still be closing after pool.end() resolves;
