@@ -6,6 +6,8 @@ declare module 'autocannon' {
       connections?: number;
       duration?: number;
       headers?: Record<string, string>;
+      /** Paths each connection asks for in turn, round and round (instead of the url's own path). */
+      requests?: { path: string }[];
       /** Each response body it rejects counts as a mismatch. */
       verifyBody?: (body: string) => boolean;
     };

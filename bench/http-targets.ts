@@ -1,9 +1,13 @@
 import fs from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { setTimeout } from 'node:timers/promises';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
-import { createServices } from '../src/composition.ts';
+import { NotFoundError } from '../src/common/errors.ts';
+import { createServices, type Services } from '../src/composition.ts';
+import type { Db } from '../src/db/database.ts';
 import { startServer } from '../src/main.ts';
 import { seedDemo } from '../src/seed/demo.ts';
 
@@ -11,11 +15,22 @@ import { seedDemo } from '../src/seed/demo.ts';
  * The servers under test, in a process of their own so the load generator does not share their CPU:
  * the application with a demo partnership on the database in DATABASE_URL, and a bare Fastify route
  * in the same process as a baseline. Tells the parent where they listen; on the parent's word it
- * records a CPU profile (of one measured run only, not start-up or the other target) and stops.
+ * records a CPU profile (of one measured run only, not start-up or the other target), counts the
+ * database round trips made since it last asked, and stops.
+ *
+ * BENCH_DB_BASELINE=1 adds a route of the benchmark's own to the application (never to the product):
+ * GET /bench/baseline/:personId, behind the same session check as every page, selects the person and
+ * inserts a row into a table only the benchmark has, in one transaction.
  */
 
 export type TargetsCommand =
-  { command: 'stop' } | { command: 'profile-start' } | { command: 'profile-stop'; file: string };
+  | { command: 'stop' }
+  | { command: 'profile-start' }
+  | { command: 'profile-stop'; file: string }
+  | { command: 'count-queries' };
+
+/** The answer to count-queries: statements (BEGIN and COMMIT included) sent since the last count. */
+export type QueryCount = { queries: number };
 
 export type TargetsReady = {
   appUrl: string;
@@ -30,13 +45,55 @@ const config = loadConfig({
   HOST: '127.0.0.1',
   LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
 });
+const dbBaseline = process.env.BENCH_DB_BASELINE === '1';
+
+let queries = 0;
+const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  queries += 1;
+  return query.apply(this, args);
+} as typeof pg.Client.prototype.query;
+
+async function createBenchTable(db: Db) {
+  await sql`create table if not exists bench_writes (
+    id bigint generated always as identity primary key,
+    partnership_id uuid not null,
+    person_id uuid not null,
+    user_id uuid not null,
+    at timestamptz not null default now()
+  )`.execute(db);
+}
+
+function addBaselineRoute(app: FastifyInstance, { db }: Services) {
+  app.get('/bench/baseline/:personId', { config: { access: 'signed-in' } }, async (request) => {
+    const { personId } = request.params as { personId: string };
+    const actor = request.actor;
+    if (!actor) throw new Error('The session check lets only signed-in people through');
+    const person = await db.transaction().execute(async (tx) => {
+      const row = await tx
+        .selectFrom('people')
+        .selectAll()
+        .where('partnershipId', '=', actor.partnershipId)
+        .where('id', '=', personId)
+        .executeTakeFirst();
+      if (!row) throw new NotFoundError('Person');
+      await sql`insert into bench_writes (partnership_id, person_id, user_id)
+        values (${actor.partnershipId}, ${row.id}, ${actor.userId})`.execute(tx);
+      return row;
+    });
+    return `${person.givenName ?? ''} ${person.familyName}`;
+  });
+}
+
 let seeded: Pick<TargetsReady, 'accounts' | 'password'> = { accounts: [], password: '' };
 const app = await startServer(config, {
   demo: true,
   beforeListen: async (handle) => {
     const { audit } = createServices(handle.db, config);
     seeded = await seedDemo(handle.db, audit, { children: config.demo.children, seed: config.demo.seed });
+    if (dbBaseline) await createBenchTable(handle.db);
   },
+  ...(dbBaseline ? { extendApp: addBaselineRoute } : {}),
 });
 
 const bare = Fastify();
@@ -64,6 +121,12 @@ async function obey(message: TargetsCommand): Promise<void> {
       const { profile } = await inspector.post('Profiler.stop');
       await fs.writeFile(message.file, JSON.stringify(profile));
       break;
+    }
+    case 'count-queries': {
+      const count: QueryCount = { queries };
+      queries = 0;
+      process.send?.(count);
+      return;
     }
     case 'stop':
       // Requests whose client has gone may still be running: give them time to finish before the

@@ -1,10 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createScratchDatabase } from '../e2e/support/scratch-database.ts';
-import type { TargetsCommand, TargetsReady } from './http-targets.ts';
+import { errorsIn, printRows, startTargets, tell, type Row } from './http-run.ts';
 import { signIn } from './sign-in.ts';
 
 /**
@@ -22,62 +21,17 @@ const WARM_UP_SECONDS = 2;
 const MEASURE_SECONDS = 10;
 const TARGET_RATIO = 0.3;
 
-type Row = { target: string; result: autocannon.Result };
-
-function startTargets(databaseUrl: string): Promise<{ child: ChildProcess; ready: TargetsReady }> {
-  const script = fileURLToPath(new URL('./http-targets.ts', import.meta.url));
-  const child = fork(script, {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, DATABASE_URL: databaseUrl, DEMO_CHILDREN: CHILDREN },
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (ready) => resolve({ child, ready: ready as TargetsReady }));
-    child.once('exit', (code) =>
-      reject(new Error(`The servers stopped before they were ready (exit code ${code})`)),
-    );
-  });
-}
-
-/** Sends the servers a command and waits until they have done it (or, for stop, exited). */
-function tell(child: ChildProcess, message: TargetsCommand): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    if (message.command === 'stop') child.once('exit', () => resolve());
-    else child.once('message', () => resolve());
-    child.send(message);
-  });
-}
-
 /** A warm-up run, then the measured run; `during` wraps only the measured run. */
 async function measure(
   target: string,
   options: autocannon.Options,
-  during: { before(): Promise<void>; after(): Promise<void> } | undefined = undefined,
+  during: { before(): Promise<unknown>; after(): Promise<unknown> } | undefined = undefined,
 ): Promise<Row> {
   await autocannon({ ...options, connections: CONNECTIONS, duration: WARM_UP_SECONDS });
   await during?.before();
   const result = await autocannon({ ...options, connections: CONNECTIONS, duration: MEASURE_SECONDS });
   await during?.after();
   return { target, result };
-}
-
-function errorsIn(result: autocannon.Result): number {
-  return result.errors + result.timeouts + result.non2xx + result.mismatches;
-}
-
-function printRows(rows: Row[]) {
-  const line = (cells: (string | number)[]) =>
-    console.log(cells.map((c, i) => String(c).padEnd(i === 0 ? 8 : 12)).join(''));
-  line(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors']);
-  for (const { target, result } of rows) {
-    line([
-      target,
-      result.requests.average.toFixed(0),
-      result.latency.p50,
-      result.latency.p99,
-      errorsIn(result),
-    ]);
-  }
 }
 
 async function main() {
@@ -88,7 +42,7 @@ async function main() {
   let child: ChildProcess | undefined;
   try {
     const started = Date.now();
-    const targets = await startTargets(scratch.url);
+    const targets = await startTargets(scratch.url, { DEMO_CHILDREN: CHILDREN });
     const servers = targets.child;
     child = servers;
     const { appUrl, bareUrl, accounts, password } = targets.ready;

@@ -1,4 +1,6 @@
+import { writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig, type Config } from './config.ts';
@@ -7,8 +9,9 @@ import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { startServer } from './main.ts';
 import { seedDemo, type DemoSummary } from './seed/demo.ts';
-import { accessSchemas } from './modules/access/index.ts';
+import { accessSchemas, otpauthUri } from './modules/access/index.ts';
 import { ROLES } from './common/context.ts';
+import { verifyChains } from './modules/audit/index.ts';
 
 /** The `wraparound` command. Every failure ends with one plain line on stderr and exit code 1. */
 
@@ -68,11 +71,53 @@ async function seedWithProgress(
   }
 }
 
+/** Progress on stderr once work has taken a couple of seconds: a bar on a terminal, else a line every 5 s. */
+function progressReporter(label: string) {
+  const started = Date.now();
+  let bar: SingleBar | undefined;
+  let lastLine = started;
+  return {
+    update: (done: number, total: number) => {
+      const now = Date.now();
+      if (now - started < 2000) return;
+      const rate = Math.round(done / ((now - started) / 1000));
+      if (process.stderr.isTTY) {
+        if (!bar) {
+          bar = new SingleBar(
+            {
+              format: `${label} |{bar}| {value}/{total} ({percentage}%) {rate}/s, about {eta_formatted} left`,
+              hideCursor: true,
+              etaBuffer: 50,
+            },
+            Presets.shades_classic,
+          );
+          bar.start(total, done, { rate });
+        }
+        bar.update(done, { rate });
+      } else if (now - lastLine >= 5000) {
+        lastLine = now;
+        process.stderr.write(`${label}: ${done}/${total} (${rate}/s)\n`);
+      }
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
 function printSignIns(summary: DemoSummary) {
   const width = Math.max(...summary.accounts.map((a) => a.email.length));
   console.log(`\nDemo sign-ins (password for all: ${summary.password}):`);
   for (const a of summary.accounts)
-    console.log(`  ${a.email.padEnd(width)}  ${a.jobTitle}, ${a.organisation}`);
+    console.log(
+      `  ${a.email.padEnd(width)}  ${a.jobTitle}, ${a.organisation}${a.totpSecret ? ' (two-factor)' : ''}`,
+    );
+  const withTotp = summary.accounts.filter((a) => a.totpSecret);
+  const secret = withTotp[0]?.totpSecret;
+  if (!secret) return;
+  console.log(
+    `\nAccounts marked (two-factor) also ask for a code from an authenticator app. The demo secret for all of them`,
+  );
+  console.log(`(published, for the demo only): ${secret}`);
+  for (const a of withTotp) console.log(`  ${otpauthUri(secret, a.email)}`);
 }
 
 const program = new Command()
@@ -197,6 +242,31 @@ users
     },
   );
 
+users
+  .command('reset-two-factor')
+  .description(
+    'Clear an account’s two-factor set-up, for an administrator with no other administrator to ask; they set it up again at their next sign-in.',
+  )
+  .requiredOption('--email <email>', 'sign-in email address of the account')
+  .action(async (opts: { email: string }) => {
+    const config = loadConfig();
+    await withDatabase(config, async (handle) => {
+      const user = await handle.db
+        .selectFrom('users')
+        .select(['id', 'partnershipId', 'version'])
+        .where((eb) => eb(eb.fn('lower', ['email']), '=', opts.email.toLowerCase()))
+        .executeTakeFirst();
+      if (!user) throw new Error(`--email: no account has the email address ${opts.email}`);
+      const ctx = {
+        actor: { system: 'cli users reset-two-factor', partnershipId: user.partnershipId },
+        requestId: `cli-${Date.now()}`,
+        now: new Date(),
+      };
+      await createServices(handle.db, config).twoFactor.reset(ctx, user.id, user.version);
+      console.log(`Two-factor authentication was reset for ${opts.email}; their sessions were ended.`);
+    });
+  });
+
 const OPTION_FOR_FIELD: Record<string, string> = {
   displayName: 'name',
   organisationId: 'organisation',
@@ -208,29 +278,38 @@ const audit = program.command('audit').description('Check the tamper-evident aud
 audit
   .command('verify')
   .description(
-    'Check every partnership’s audit chain; names the first bad event and exits 1 if one is found.',
+    'Check every partnership’s audit chain; names the first bad event and exits 1 if one is found. ' +
+      'On PostgreSQL, parts of each chain are checked in parallel, each on its own connection.',
   )
-  .action(async () => {
+  .option('--workers <n>', 'PostgreSQL: how many parts to check at once (default: CPUs + 1)', positiveInt)
+  .action(async (opts: { workers?: number }) => {
     const config = loadConfig();
     await withDatabase(config, async (handle) => {
-      const { audit: service } = createServices(handle.db, config);
       const partnerships = await handle.db
         .selectFrom('partnerships')
         .select(['id', 'slug'])
         .orderBy('slug')
         .execute();
-      let broken = false;
-      for (const p of partnerships) {
-        const check = await service.verifyChain(p.id);
+      const progress = progressReporter('Audit events checked');
+      const checks = await verifyChains(
+        handle.db,
+        partnerships.map((p) => p.id),
+        {
+          // PGlite is one connection in this process: there, everything is checked here.
+          connectionString: config.database.kind === 'postgres' ? config.database.url : undefined,
+          workers: opts.workers ?? availableParallelism() + 1,
+          onProgress: progress.update,
+        },
+      ).finally(progress.stop);
+      partnerships.forEach((p, i) => {
+        const check = checks[i]!;
         if (check.ok) console.log(`${p.slug}: ${check.events} events, chain intact`);
-        else {
-          broken = true;
+        else
           console.log(
             `${p.slug}: chain broken at event ${check.brokenAt} (${check.reason}); ${check.events} events before it are intact`,
           );
-        }
-      }
-      if (broken) process.exitCode = 1;
+      });
+      if (checks.some((c) => !c.ok)) process.exitCode = 1;
     });
   });
 audit
@@ -241,6 +320,41 @@ audit
     await withDatabase(config, async (handle) => {
       const heads = await createServices(handle.db, config).audit.heads();
       for (const h of heads) console.log(`${h.slug} ${h.seq} ${h.hash} ${new Date(h.at).toISOString()}`);
+    });
+  });
+
+const exporter = program.command('export').description('Produce what is held, for people entitled to it.');
+exporter
+  .command('person')
+  .description(
+    'Everything held about one person (a subject access request), as JSON: details, addresses, relationships, involvements, consent, items (third-party ones marked for redaction review), emergency access, sharing decisions and every recorded look. The export is itself audited.',
+  )
+  .argument('<id>', 'the person’s id')
+  .option('--out <file>', 'write to this file instead of standard output')
+  .action(async (id: string, opts: { out?: string }) => {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+      throw new Error(`<id>: "${id}" is not a person id (a UUID such as 3f2a…)`);
+    const config = loadConfig();
+    await withDatabase(config, async (handle) => {
+      const found = await handle.db
+        .selectFrom('people')
+        .select('partnershipId')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!found) throw new Error(`<id>: no person has the id ${id}`);
+      const ctx = {
+        actor: { system: 'cli export person', partnershipId: found.partnershipId },
+        requestId: `cli-${Date.now()}`,
+        now: new Date(),
+      };
+      const pack = await createServices(handle.db, config).people.subjectAccess(ctx, id);
+      const json = `${JSON.stringify(pack, null, 2)}\n`;
+      if (opts.out) {
+        await writeFile(opts.out, json);
+        console.error(
+          `Wrote ${opts.out}: ${pack.items.length} items, ${pack.accessLog.length} recorded looks.`,
+        );
+      } else process.stdout.write(json);
     });
   });
 

@@ -4,7 +4,18 @@ import type { FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './common/clock.ts';
 import type { Db, DatabaseHandle } from './db/database.ts';
-import { AccessService, SessionService } from './modules/access/index.ts';
+import {
+  AccessGate,
+  AccessService,
+  ConsentService,
+  EmergencyAccessService,
+  InvolvementService,
+  SessionService,
+  SharingService,
+  OidcSignIn,
+  TwoFactorService,
+} from './modules/access/index.ts';
+import { PeopleService } from './modules/people/index.ts';
 import { AuditService } from './modules/audit/index.ts';
 import { createApp } from './web/app.ts';
 import { loggerOptions } from './logging.ts';
@@ -16,20 +27,43 @@ export type Services = {
   audit: AuditService;
   access: AccessService;
   sessions: SessionService;
+  twoFactor: TwoFactorService;
+  /** Present when OpenID Connect sign-in is configured. */
+  oidc: OidcSignIn | undefined;
+  gate: AccessGate;
+  involvements: InvolvementService;
+  emergencyAccess: EmergencyAccessService;
+  consent: ConsentService;
+  sharing: SharingService;
+  people: PeopleService;
 };
 
-export function createServices(db: Db, config: Pick<Config, 'session' | 'signIn'>): Services {
+export function createServices(
+  db: Db,
+  config: Pick<Config, 'session' | 'signIn' | 'emergencyAccessHours'> & Partial<Pick<Config, 'oidc'>>,
+): Services {
   const audit = new AuditService(db);
+  const access = new AccessService(db, audit);
+  const sessions = new SessionService(db, audit, {
+    idleMinutes: config.session.idleMinutes,
+    absoluteHours: config.session.absoluteHours,
+    maxFailures: config.signIn.maxFailures,
+    lockoutMinutes: config.signIn.lockoutMinutes,
+  });
+  const gate = new AccessGate(db, audit);
   return {
     db,
     audit,
-    access: new AccessService(db, audit),
-    sessions: new SessionService(db, audit, {
-      idleMinutes: config.session.idleMinutes,
-      absoluteHours: config.session.absoluteHours,
-      maxFailures: config.signIn.maxFailures,
-      lockoutMinutes: config.signIn.lockoutMinutes,
-    }),
+    access,
+    sessions,
+    twoFactor: new TwoFactorService(db, audit, sessions, access),
+    oidc: config.oidc ? new OidcSignIn(db, audit, sessions, config.oidc) : undefined,
+    gate,
+    involvements: new InvolvementService(db, audit, gate),
+    emergencyAccess: new EmergencyAccessService(db, audit, gate, config.emergencyAccessHours),
+    consent: new ConsentService(gate),
+    sharing: new SharingService(db, audit, gate),
+    people: new PeopleService(db, audit, gate),
   };
 }
 
@@ -58,9 +92,7 @@ export async function createWebApp(
   const services = createServices(handle.db, config);
   const app = await createApp(
     {
-      access: services.access,
-      audit: services.audit,
-      sessions: services.sessions,
+      ...services,
       databaseReachable: async () => {
         await sql`select 1`.execute(handle.db);
         return true;

@@ -11,6 +11,15 @@ const wholeNumber = (min: number, max: number) =>
     .min(min, { error: `must be a whole number from ${min} to ${max}` })
     .max(max, { error: `must be a whole number from ${min} to ${max}` });
 
+/** https, or http for a server on this machine (development and tests). */
+const httpUrl = z.url({ error: 'must be a URL' }).refine((v) => {
+  const url = new URL(v);
+  return (
+    url.protocol === 'https:' ||
+    (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))
+  );
+}, 'must be an https:// URL (http:// only for localhost)');
+
 const ConfigSchema = z.object({
   PORT: wholeNumber(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -27,6 +36,17 @@ const ConfigSchema = z.object({
   SIGN_IN_MAX_FAILURES: wholeNumber(1, 100).default(5),
   SIGN_IN_LOCKOUT_MINUTES: wholeNumber(1, 24 * 60).default(15),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  EMERGENCY_ACCESS_HOURS: wholeNumber(1, 168).default(24),
+  OIDC_ISSUER: httpUrl.optional(),
+  OIDC_CLIENT_ID: z.string().min(1).max(500).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).max(2000).optional(),
+  OIDC_LABEL: z
+    .string()
+    .trim()
+    .min(1)
+    .max(60, 'must be 60 characters or fewer')
+    .default('your organisation account'),
+  OIDC_REDIRECT_URI: httpUrl.optional(),
   DEMO_CHILDREN: wholeNumber(0, 5_000_000).default(20_000),
   DEMO_SEED: wholeNumber(0, 2 ** 31 - 1).default(20260101),
 });
@@ -42,6 +62,17 @@ export type Config = Readonly<{
   signIn: { maxFailures: number; lockoutMinutes: number };
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   demo: { children: number; seed: number };
+  /** OpenID Connect sign-in; off unless OIDC_ISSUER and OIDC_CLIENT_ID are set. */
+  oidc:
+    | {
+        issuer: string;
+        clientId: string;
+        clientSecret: string | undefined;
+        label: string;
+        redirectUri: string | undefined;
+      }
+    | undefined;
+  emergencyAccessHours: number;
 }>;
 
 export class ConfigError extends Error {
@@ -49,7 +80,7 @@ export class ConfigError extends Error {
 }
 
 /** Their values never appear in a message: they may hold passwords. */
-const SECRET_SETTINGS = new Set(['COOKIE_SECRET', 'DATABASE_URL']);
+const SECRET_SETTINGS = new Set(['COOKIE_SECRET', 'DATABASE_URL', 'OIDC_CLIENT_SECRET']);
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty setting means "not set", never 0 or false.
@@ -63,6 +94,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Setting ${setting}${shown} is invalid: ${issue.message}`);
   }
   const e = parsed.data;
+  if (Boolean(e.OIDC_ISSUER) !== Boolean(e.OIDC_CLIENT_ID)) {
+    const missing = e.OIDC_ISSUER ? 'OIDC_CLIENT_ID' : 'OIDC_ISSUER';
+    throw new ConfigError(`Setting ${missing} is missing: OIDC_ISSUER and OIDC_CLIENT_ID are set together`);
+  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -79,5 +114,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signIn: { maxFailures: e.SIGN_IN_MAX_FAILURES, lockoutMinutes: e.SIGN_IN_LOCKOUT_MINUTES },
     logLevel: e.LOG_LEVEL,
     demo: { children: e.DEMO_CHILDREN, seed: e.DEMO_SEED },
+    oidc:
+      e.OIDC_ISSUER && e.OIDC_CLIENT_ID
+        ? {
+            issuer: e.OIDC_ISSUER,
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            label: e.OIDC_LABEL,
+            redirectUri: e.OIDC_REDIRECT_URI,
+          }
+        : undefined,
+    emergencyAccessHours: e.EMERGENCY_ACCESS_HOURS,
   } satisfies Config);
 }

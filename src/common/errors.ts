@@ -26,6 +26,13 @@ export class NotFoundError extends DomainError {
 
 export class ForbiddenError extends DomainError {
   override name = 'ForbiddenError';
+  constructor(
+    message: string,
+    /** Where the person can go to get access, if anywhere. */
+    readonly next?: { href: string; text: string },
+  ) {
+    super(message);
+  }
 }
 
 /** Not signed in, or the sign-in attempt failed. */

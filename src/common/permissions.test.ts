@@ -18,11 +18,39 @@ describe('permissions', () => {
     );
   });
 
-  it('never lets an analyst or an unscheduled-care clinician administer the partnership or read the audit trail', () => {
+  it('never lets an analyst or an unscheduled-care clinician administer, read the audit trail or see a person', () => {
+    const closed: Permission[] = [
+      'partnership.administer',
+      'audit.read',
+      'person.access',
+      'involvement.manage',
+      'emergency-access.review',
+      'sharing.administer',
+      'subject-access.export',
+    ];
     fc.assert(
       fc.property(
-        fc.subarray(['analyst', 'unscheduled_care', 'practitioner', 'front_door'] as const),
-        permissions,
+        fc.subarray(['analyst', 'unscheduled_care'] as const),
+        fc.constantFrom(...closed),
+        (roles, permission) => {
+          expect(isAllowed(buildCtx(buildActor('p1', { roles })), permission)).toBe(false);
+        },
+      ),
+    );
+  });
+
+  it('keeps the privacy officer’s and administrator’s powers from practitioners and front-door workers', () => {
+    const privileged: Permission[] = [
+      'partnership.administer',
+      'audit.read',
+      'emergency-access.review',
+      'sharing.administer',
+      'subject-access.export',
+    ];
+    fc.assert(
+      fc.property(
+        fc.subarray(['practitioner', 'front_door'] as const),
+        fc.constantFrom(...privileged),
         (roles, permission) => {
           expect(isAllowed(buildCtx(buildActor('p1', { roles })), permission)).toBe(false);
         },

@@ -5,6 +5,14 @@ import { isSystem } from './context.ts';
 export const PERMISSIONS = {
   'partnership.administer': ['partnership_admin'],
   'audit.read': ['privacy_officer'],
+  /** May hold an involvement or use emergency access: analysts never see a person. */
+  'person.access': ['practitioner', 'front_door', 'team_manager'],
+  /** May add or end anyone's involvement with a child (allocation), not only their own team's. */
+  'involvement.manage': ['team_manager', 'front_door', 'partnership_admin'],
+  'emergency-access.review': ['privacy_officer'],
+  'sharing.administer': ['privacy_officer'],
+  'subject-access.export': ['privacy_officer'],
+  'aggregates.view': ['analyst', 'team_manager', 'privacy_officer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

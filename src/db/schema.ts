@@ -1,4 +1,12 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type {
+  DataType,
+  DecisionBasis,
+  InvolvementKind,
+  LawfulBasis,
+  Purpose,
+  Sensitivity,
+} from '../common/sharing.ts';
 
 /** Table types for Kysely, in camelCase (the CamelCasePlugin maps them to the snake_case columns). */
 
@@ -99,6 +107,38 @@ export interface SessionsTable {
   expiresAt: Timestamp;
 }
 
+export interface UserTwoFactorTable {
+  partnershipId: string;
+  userId: string;
+  /** The TOTP secret, base32. */
+  secret: string;
+  /** The last TOTP time step accepted, so a code cannot be used twice. */
+  lastUsedStep: number | null;
+  enrolledAt: Timestamp;
+}
+
+export interface TwoFactorRecoveryCodesTable {
+  partnershipId: string;
+  userId: string;
+  codeHash: string;
+  createdAt: Timestamp;
+  usedAt: Timestamp | null;
+}
+
+/** Between the first factor and the second: never a session. */
+export interface SignInChallengesTable {
+  partnershipId: string;
+  tokenHash: string;
+  userId: string;
+  purpose: 'sign-in' | 'account';
+  /** How the first factor was given (sign-in only). */
+  method: 'password' | 'oidc' | null;
+  /** A secret being set up, until a code from it is confirmed. */
+  pendingSecret: string | null;
+  createdAt: Timestamp;
+  expiresAt: Timestamp;
+}
+
 export interface AuditEventsTable {
   partnershipId: string;
   seq: number;
@@ -136,6 +176,9 @@ export interface PeopleTable {
   dateOfBirth: PlainDate | null;
   expectedDate: PlainDate | null;
   sex: Generated<'female' | 'male' | 'other' | 'unknown'>;
+  sealedAt: Timestamp | null;
+  sealedReason: string | null;
+  protectedAddress: Generated<boolean>;
   version: Generated<number>;
   createdAt: Generated<CreatedAt>;
   updatedAt: Generated<Timestamp>;
@@ -173,6 +216,133 @@ export interface RelationshipsTable {
   endedOn: PlainDate | null;
 }
 
+export interface InvolvementsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  personId: string;
+  userId: string | null;
+  teamId: string | null;
+  kind: InvolvementKind;
+  purpose: Purpose;
+  reason: string;
+  startedAt: Timestamp;
+  endedAt: Timestamp | null;
+  endReason: string | null;
+  createdBy: string | null;
+  endedBy: string | null;
+  version: Generated<number>;
+  createdAt: Generated<CreatedAt>;
+}
+
+export type ReviewOutcome = 'justified' | 'not_justified' | 'referred';
+
+export interface EmergencyAccessesTable {
+  partnershipId: string;
+  id: Generated<string>;
+  personId: string;
+  userId: string;
+  reason: string;
+  startedAt: Timestamp;
+  expiresAt: Timestamp;
+  reviewOutcome: ReviewOutcome | null;
+  reviewNote: string | null;
+  reviewedBy: string | null;
+  reviewedAt: Timestamp | null;
+  version: Generated<number>;
+}
+
+export interface SealedRecordUsersTable {
+  partnershipId: string;
+  personId: string;
+  userId: string;
+  addedBy: string | null;
+  addedAt: Generated<CreatedAt>;
+}
+
+export interface RecordItemsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  personId: string;
+  owningOrganisationId: string;
+  dataType: DataType;
+  sensitivity: Sensitivity;
+  sharing: Generated<'as_agreed' | 'owner_only'>;
+  title: string;
+  body: string;
+  occurredOn: PlainDate;
+  thirdParty: Generated<boolean>;
+  recordedBy: string | null;
+  recordedAt: Timestamp;
+}
+
+export interface WithheldItemDisplayTable {
+  partnershipId: string;
+  sensitivity: Sensitivity;
+  shows: 'existence' | 'nothing';
+  version: Generated<number>;
+}
+
+export interface SharingAgreementsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  name: string;
+  purpose: Purpose;
+  lawfulBasis: LawfulBasis;
+  validFrom: PlainDate;
+  validUntil: PlainDate | null;
+  revokedAt: Timestamp | null;
+  revokedReason: string | null;
+  createdBy: string | null;
+  createdAt: Generated<CreatedAt>;
+  version: Generated<number>;
+}
+
+export interface SharingRulesTable {
+  partnershipId: string;
+  agreementId: string;
+  id: Generated<string>;
+  effect: 'allow' | 'deny';
+  mode: 'existence' | 'content';
+  sourceSector: Sector | null;
+  sourceOrganisationId: string | null;
+  recipientSector: Sector | null;
+  recipientOrganisationId: string | null;
+  dataType: DataType | null;
+  sensitivities: Sensitivity[];
+  createdAt: Generated<CreatedAt>;
+}
+
+export interface ConsentsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  personId: string;
+  purpose: Purpose;
+  givenBy: 'young_person' | 'parental_responsibility';
+  givenByName: string;
+  scope: string;
+  obtainedHow: 'in_person' | 'phone' | 'written' | 'digital';
+  givenOn: PlainDate;
+  expiresOn: PlainDate | null;
+  withdrawnAt: Timestamp | null;
+  withdrawnReason: string | null;
+  recordedBy: string | null;
+  recordedAt: Timestamp;
+  version: Generated<number>;
+}
+
+export interface SharingDecisionsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  personId: string;
+  itemId: string;
+  recipientOrganisationId: string;
+  decision: 'share' | 'not_share';
+  lawfulBasis: DecisionBasis | null;
+  reason: string;
+  decidedBy: string | null;
+  decidedAt: Timestamp;
+}
+
 export interface Database {
   partnerships: PartnershipsTable;
   localities: LocalitiesTable;
@@ -182,12 +352,24 @@ export interface Database {
   userIdentities: UserIdentitiesTable;
   memberships: MembershipsTable;
   sessions: SessionsTable;
+  userTwoFactor: UserTwoFactorTable;
+  twoFactorRecoveryCodes: TwoFactorRecoveryCodesTable;
+  signInChallenges: SignInChallengesTable;
   auditEvents: AuditEventsTable;
   instanceSettings: InstanceSettingsTable;
   people: PeopleTable;
   households: HouseholdsTable;
   householdMembers: HouseholdMembersTable;
   relationships: RelationshipsTable;
+  involvements: InvolvementsTable;
+  emergencyAccesses: EmergencyAccessesTable;
+  sealedRecordUsers: SealedRecordUsersTable;
+  recordItems: RecordItemsTable;
+  withheldItemDisplay: WithheldItemDisplayTable;
+  sharingAgreements: SharingAgreementsTable;
+  sharingRules: SharingRulesTable;
+  consents: ConsentsTable;
+  sharingDecisions: SharingDecisionsTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

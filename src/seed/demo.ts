@@ -1,6 +1,6 @@
 import type { Ctx } from '../common/context.ts';
 import type { Db } from '../db/database.ts';
-import { seedAccess, DEMO_PASSWORD, type DemoAccount } from '../modules/access/index.ts';
+import { seedAccess, seedTrust, DEMO_PASSWORD, type DemoAccount } from '../modules/access/index.ts';
 import type { AuditService } from '../modules/audit/index.ts';
 import {
   FAMILY_NAMES,
@@ -90,6 +90,7 @@ export async function seedDemo(
   const summary = { partnershipId, accounts, password: DEMO_PASSWORD, children: people.children };
   const ctx: Ctx = { actor: { system: 'demo seed', partnershipId }, requestId: 'seed', now };
   await db.transaction().execute(async (tx) => {
+    await seedTrust(tx, { partnershipId, seed: options.seed, now });
     await tx
       .insertInto('instanceSettings')
       .values({ key: SEEDED_MARK, value: JSON.stringify(summary) })

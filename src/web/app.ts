@@ -13,9 +13,18 @@ import type { Clock } from '../common/clock.ts';
 import {
   registerAccessRoutes,
   registerSignInRoutes,
+  registerTrustRoutes,
+  type AccessGate,
   type AccessService,
+  type ConsentService,
+  type EmergencyAccessService,
+  type InvolvementService,
+  type OidcSignIn,
   type SessionService,
+  type TwoFactorService,
+  type SharingService,
 } from '../modules/access/index.ts';
+import { registerPeopleRoutes, type PeopleService } from '../modules/people/index.ts';
 
 import { registerAuditRoutes, type AuditService } from '../modules/audit/index.ts';
 import { registerErrorHandling } from './errors.ts';
@@ -30,6 +39,15 @@ export type WebServices = {
   access: AccessService;
   audit: AuditService;
   sessions: SessionService;
+  twoFactor: TwoFactorService;
+  /** OpenID Connect sign-in, when configured. */
+  oidc: OidcSignIn | undefined;
+  gate: AccessGate;
+  involvements: InvolvementService;
+  emergencyAccess: EmergencyAccessService;
+  consent: ConsentService;
+  sharing: SharingService;
+  people: PeopleService;
   /** Answers whether the database can be reached, for /health. */
   databaseReachable(): Promise<boolean>;
 };
@@ -146,5 +164,7 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
   registerHomeRoutes(app, services);
   registerAccessRoutes(app, services);
   registerAuditRoutes(app, services.audit);
+  registerPeopleRoutes(app, services);
+  registerTrustRoutes(app, services);
   return app;
 }

@@ -17,6 +17,7 @@ type Answer = {
   message: string;
   fields?: ValidationError['fields'];
   allowed?: string[];
+  next?: { href: string; text: string };
 };
 
 const FRAMEWORK_MESSAGES: Record<string, string> = {
@@ -40,7 +41,7 @@ function answerFor(error: FastifyError | Error): Answer | undefined {
   if (error instanceof UnauthenticatedError)
     return { status: 401, title: 'Sign in again', message: error.message };
   if (error instanceof ForbiddenError)
-    return { status: 403, title: 'You do not have access to this', message: error.message };
+    return { status: 403, title: 'You do not have access to this', message: error.message, next: error.next };
   if (error instanceof NotFoundError) return { status: 404, title: 'Page not found', message: error.message };
   if (error instanceof ConflictError)
     return { status: 409, title: 'This could not be done', message: error.message, allowed: error.allowed };
@@ -70,6 +71,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, answer: 
       message: answer.message,
       ...(answer.fields ? { fields: answer.fields } : {}),
       ...(answer.allowed?.length ? { allowed: answer.allowed } : {}),
+      ...(answer.next ? { next: answer.next } : {}),
       requestId: request.id,
     });
   }
@@ -78,6 +80,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, answer: 
     message: answer.message,
     errors: answer.fields ? formErrors(answer.fields) : undefined,
     status: answer.status,
+    next: answer.next,
   });
 }
 

@@ -8,6 +8,27 @@ type Panel = { title: string; links: { href: string; text: string; hint?: string
 /** The panels a person's roles earn on the home page; each module adds its work queues here. */
 function panelsFor(ctx: Ctx): Panel[] {
   const panels: Panel[] = [];
+  if (isAllowed(ctx, 'person.access')) {
+    panels.push({
+      title: 'Children',
+      links: [
+        { href: '/people/mine', text: 'Children you are involved with' },
+        { href: '/people', text: 'Find a child' },
+      ],
+    });
+  }
+  if (isAllowed(ctx, 'aggregates.view')) {
+    panels.push({
+      title: 'Figures',
+      links: [
+        {
+          href: '/analysis/children',
+          text: 'Children by locality and age',
+          hint: 'small numbers suppressed',
+        },
+      ],
+    });
+  }
   if (isAllowed(ctx, 'partnership.administer')) {
     panels.push({
       title: 'Administer the partnership',
@@ -21,7 +42,12 @@ function panelsFor(ctx: Ctx): Panel[] {
   if (isAllowed(ctx, 'audit.read')) {
     panels.push({
       title: 'Privacy and data protection',
-      links: [{ href: '/audit', text: 'Audit trail', hint: 'who looked at or changed what, and when' }],
+      links: [
+        { href: '/privacy/emergency-access', text: 'Emergency access to review' },
+        { href: '/privacy/people', text: 'Subject access requests' },
+        { href: '/privacy/agreements', text: 'Sharing agreements' },
+        { href: '/audit', text: 'Audit trail', hint: 'who looked at or changed what, and when' },
+      ],
     });
   }
   return panels;

@@ -37,6 +37,13 @@ export function registerPages(app: FastifyInstance, demo: boolean) {
       actor,
       canAdminister: actor ? isAllowed(request.ctx(), 'partnership.administer') : false,
       canReadAudit: actor ? isAllowed(request.ctx(), 'audit.read') : false,
+      can: actor
+        ? {
+            people: isAllowed(request.ctx(), 'person.access'),
+            aggregates: isAllowed(request.ctx(), 'aggregates.view'),
+            privacy: isAllowed(request.ctx(), 'emergency-access.review'),
+          }
+        : {},
       currentPath: request.url.split('?')[0],
       csrfToken: this.generateCsrf({ userInfo: request.sessionToken ?? 'anonymous' }),
       cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,

@@ -3,11 +3,12 @@ import type { Permission } from '../common/permissions.ts';
 import type { AccessService } from '../modules/access/index.ts';
 
 /**
- * Every route says who may reach it: anyone, anyone signed in, or holders of a permission. A route
+ * Every route says who may reach it: anyone, anyone signed in, holders of a permission, or (for a
+ * child's record) whoever the access gate lets through. A route
  * that does not say stops the app from starting, so no page can be added without an access rule.
  * Services check again; this is the first of two locks.
  */
-export type RouteAccess = 'public' | 'signed-in' | Permission;
+export type RouteAccess = 'public' | 'signed-in' | 'person' | Permission;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -41,7 +42,8 @@ export function registerRouteAccess(app: FastifyInstance, access: Pick<AccessSer
     enforce() {
       app.addHook('preHandler', async (request) => {
         const rule = request.routeOptions.config.access;
-        if (rule === undefined || rule === 'public' || rule === 'signed-in') return;
+        // 'person': any signed-in user reaches the route; the access gate decides child by child.
+        if (rule === undefined || rule === 'public' || rule === 'signed-in' || rule === 'person') return;
         await access.require(
           request.ctx(),
           rule,

@@ -3,6 +3,14 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { ROLE_LABELS } from '../common/context.ts';
 import { SECTOR_LABELS } from '../modules/access/index.ts';
+import {
+  DATA_TYPE_LABELS,
+  DECISION_BASIS_LABELS,
+  INVOLVEMENT_KIND_LABELS,
+  LAWFUL_BASIS_LABELS,
+  PURPOSE_LABELS,
+  SENSITIVITY_LABELS,
+} from '../common/sharing.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const srcDir = path.resolve(here, '..');
@@ -39,5 +47,13 @@ export function createViews(): nunjucks.Environment {
   env.addFilter('dateTime', (d: Date | string | null) => (d ? dateTime.format(new Date(d)) : ''));
   env.addFilter('date', (d: string | null) => (d ? dateOnly.format(new Date(`${d}T00:00:00Z`)) : ''));
   env.addGlobal('serviceName', 'Wraparound');
+  env.addGlobal('labels', {
+    purpose: PURPOSE_LABELS,
+    lawfulBasis: { ...LAWFUL_BASIS_LABELS, ...DECISION_BASIS_LABELS },
+    dataType: DATA_TYPE_LABELS,
+    sensitivity: SENSITIVITY_LABELS,
+    involvementKind: INVOLVEMENT_KIND_LABELS,
+    sector: SECTOR_LABELS,
+  });
   return env;
 }

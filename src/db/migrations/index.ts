@@ -3,6 +3,9 @@ import * as m0001 from './0001_partnership_access_audit.ts';
 import * as m0002 from './0002_people_households.ts';
 import * as m0003 from './0003_audit_append_only.ts';
 import * as m0004 from './0004_audit_context.ts';
+import * as m0005 from './0005_trust.ts';
+import * as m0006 from './0006_two_factor.ts';
+import * as m0007 from './0007_read_indexes.ts';
 
 /** Forward-only: migrations are added at the end and never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +13,7 @@ export const migrations: Record<string, Migration> = {
   '0002_people_households': m0002,
   '0003_audit_append_only': m0003,
   '0004_audit_context': m0004,
+  '0005_trust': m0005,
+  '0006_two_factor': m0006,
+  '0007_read_indexes': m0007,
 };

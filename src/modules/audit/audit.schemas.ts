@@ -1,32 +1,5 @@
 import { z } from 'zod';
-
-/** A date typed as day, month and year (the GOV.UK date pattern), checked the way the pattern asks. */
-function datePart(label: string, prefix: string) {
-  return z
-    .object({ day: z.string().trim(), month: z.string().trim(), year: z.string().trim() })
-    .transform((parts, ctx) => {
-      const given = [parts.day, parts.month, parts.year].filter(Boolean).length;
-      if (given === 0) return null;
-      const missing = (['day', 'month', 'year'] as const).filter((k) => !parts[k]);
-      if (missing.length) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${label} must include a ${missing.join(' and ')}`,
-          path: [`${prefix}-${missing[0]}`],
-        });
-        return z.NEVER;
-      }
-      const [d, m, y] = [Number(parts.day), Number(parts.month), Number(parts.year)];
-      const date = new Date(Date.UTC(y, m - 1, d));
-      const real =
-        Number.isInteger(d) && Number.isInteger(m) && Number.isInteger(y) && y >= 1900 && y <= 9999;
-      if (!real || date.getUTCDate() !== d || date.getUTCMonth() !== m - 1) {
-        ctx.addIssue({ code: 'custom', message: `${label} must be a real date`, path: [`${prefix}-day`] });
-        return z.NEVER;
-      }
-      return date.toISOString().slice(0, 10);
-    });
-}
+import { dateInputFields, readDateInput } from '../../common/date-input.ts';
 
 const optionalText = z
   .string()
@@ -48,29 +21,14 @@ export const AuditSearch = z
       .optional()
       .transform((v) => v || undefined),
     page: z.coerce.number().int().min(1).max(100_000).catch(1),
-    'from-day': z.string().optional().default(''),
-    'from-month': z.string().optional().default(''),
-    'from-year': z.string().optional().default(''),
-    'to-day': z.string().optional().default(''),
-    'to-month': z.string().optional().default(''),
-    'to-year': z.string().optional().default(''),
+    ...dateInputFields('from'),
+    ...dateInputFields('to'),
   })
   .transform((q, ctx) => {
-    const from = datePart('The from date', 'from').safeParse({
-      day: q['from-day'],
-      month: q['from-month'],
-      year: q['from-year'],
-    });
-    const to = datePart('The to date', 'to').safeParse({
-      day: q['to-day'],
-      month: q['to-month'],
-      year: q['to-year'],
-    });
-    for (const result of [from, to])
-      if (!result.success)
-        for (const issue of result.error.issues) ctx.addIssue({ ...issue, code: 'custom' });
-    if (!from.success || !to.success) return z.NEVER;
-    if (from.data && to.data && from.data > to.data) {
+    const from = readDateInput(q, 'from', 'The from date', ctx);
+    const to = readDateInput(q, 'to', 'The to date', ctx);
+    if (from === z.NEVER || to === z.NEVER) return z.NEVER;
+    if (from && to && from > to) {
       ctx.addIssue({
         code: 'custom',
         message: 'The to date must be the same as or after the from date',
@@ -83,8 +41,8 @@ export const AuditSearch = z
       subject: q.subject,
       action: q.action,
       outcome: q.outcome,
-      from: from.data,
-      to: to.data,
+      from: from ?? undefined,
+      to: to ?? undefined,
       page: q.page,
     };
   });

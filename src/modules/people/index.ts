@@ -22,3 +22,6 @@ export {
   type IdentifierSystem,
   type IdentifierCheck,
 } from './people.identifiers.ts';
+export { PeopleService, AGE_BANDS } from './people.service.ts';
+export { registerPeopleRoutes } from './people.routes.ts';
+export * as peopleSchemas from './people.schemas.ts';

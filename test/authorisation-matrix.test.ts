@@ -1,0 +1,772 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTrustApp, type AppUser, type TrustApp } from './helpers/trust-app.ts';
+import type { Agent } from './helpers/web.ts';
+
+/**
+ * The authorisation matrix: every route that reaches a child's record, and every list, search,
+ * count, export and privacy page, tried by each relationship a person can have with a child, through
+ * the real app with real sign-ins. The expected answers are written out below by hand; they are not
+ * worked out by the code under test. Each refusal must write nothing and leave a 'denied' audit event.
+ */
+
+// --- Who is asking, about whom -----------------------------------------------------------------
+
+type ActorName =
+  | 'socialWorker'
+  | 'teamMember'
+  | 'uninvolved'
+  | 'emergencyWorker'
+  | 'manager'
+  | 'teacher'
+  | 'gp'
+  | 'housingOfficer'
+  | 'charityWorker'
+  | 'analyst'
+  | 'privacyOfficer'
+  | 'admin'
+  | 'outsider'
+  | 'otherPrivacyOfficer';
+
+type PersonName = 'child' | 'sealedChild' | 'otherChild';
+
+/** A relationship: who asks, about which child. Their column in the table below is their position here. */
+const RELATIONSHIPS = [
+  ['involved (own involvement)', 'socialWorker', 'child'],
+  ['involved through a team', 'teamMember', 'child'],
+  ['not involved', 'uninvolved', 'child'],
+  ['emergency access', 'emergencyWorker', 'child'],
+  ['manager, not involved', 'manager', 'child'],
+  ['sealed, named on it', 'socialWorker', 'sealedChild'],
+  ['sealed, not named', 'uninvolved', 'sealedChild'],
+  ['sealed, manager not named', 'manager', 'sealedChild'],
+  ['other partnership’s practitioner', 'outsider', 'child'],
+  ['other partnership’s child', 'socialWorker', 'otherChild'],
+  ['analyst', 'analyst', 'child'],
+  ['privacy officer', 'privacyOfficer', 'child'],
+  ['administrator', 'admin', 'child'],
+  ['other partnership’s privacy officer', 'otherPrivacyOfficer', 'child'],
+  ['privacy officer, sealed record', 'privacyOfficer', 'sealedChild'],
+] as const satisfies readonly (readonly [string, ActorName, PersonName])[];
+
+/**
+ * What the app must answer. '—' marks a cell not tried, with the reason next to the table. Columns
+ * follow RELATIONSHIPS: inv involved, team through a team, none not involved, emer emergency access,
+ * mgr manager, s+nm sealed and named, s-nm sealed and not named, s-mg sealed and a manager not named,
+ * o-pr another partnership's practitioner, o-ch another partnership's child, anl analyst, prv privacy
+ * officer, adm administrator, o-po another partnership's privacy officer, prv-s privacy officer on
+ * the sealed record.
+ */
+type Expected = 200 | 303 | 400 | 403 | 404 | '—';
+
+// prettier-ignore
+const PERSON_MATRIX: readonly (readonly [string, ...Expected[]])[] = [
+  //                                                         inv  team none emer mgr  s+nm s-nm s-mg o-pr o-ch anl  prv  adm  o-po prv-s
+  ['GET /people/:personId',                                  200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['GET /people/:personId/access-log',                       200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 200, 403, 404, 200],
+  ['GET /people/:personId/items/new',                        200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['POST /people/:personId/items/new',                       303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['GET /people/:personId/involvements/new',                 200, 200, 403, 200, 200, 200, 404, 404, 404, 404, 403, 403, 200, 404, 404],
+  ['POST /people/:personId/involvements/new',                303, 303, 403, 400, 303, 303, 404, 404, 404, 404, 403, 403, 303, 404, 404],
+  ['GET /people/:personId/involvements/:involvementId/end',  200, 200, 403, 200, 200, 200, 404, 404, 404, 404, 403, 403, 200, 404, 404],
+  ['POST /people/:personId/involvements/:involvementId/end', 303, 403, 403, 403, 303, 303, 404, 404, 404, 404, 403, 403, 303, 404, 404],
+  ['GET /people/:personId/consents/new',                     200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['POST /people/:personId/consents/new',                    303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['GET /people/:personId/consents/:consentId/withdraw',     200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['POST /people/:personId/consents/:consentId/withdraw',    303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['GET /people/:personId/items/:itemId/share',              200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['POST /people/:personId/items/:itemId/share',             303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['GET /people/:personId/emergency-access',                 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403],
+  ['POST /people/:personId/emergency-access',                303, 303, 303, 303, 303, 303, 404, 404, 404, 404, 403, 403, 403, 403, 403],
+  ['GET /privacy/people/:personId',                          403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 404, 200],
+  ['GET /privacy/people/:personId/seal',                     403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 200],
+  ['POST /privacy/people/:personId/seal',                    403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, '—', 403, 404, 303],
+];
+// The involvement ended is always the social worker's own (a second one, made for the case): a team
+// member or someone with emergency access may open the page but not end someone else's involvement.
+// Not tried: the privacy officer sealing the world's main child would take it from everyone else's
+// cases; sealing a record is tried on the already sealed one (and in the sealing test below).
+// The emergency-access form is the way in for someone not involved, so it shows for any id (a form
+// with nothing about the child, the same for any id); the request itself is refused for a sealed
+// record or another partnership's child.
+
+/** Actor columns for the pages that are not about one child. */
+const ACTORS = [
+  ['involved practitioner', 'socialWorker'],
+  ['practitioner not involved', 'uninvolved'],
+  ['manager', 'manager'],
+  ['analyst', 'analyst'],
+  ['privacy officer', 'privacyOfficer'],
+  ['administrator', 'admin'],
+  ['other partnership’s practitioner', 'outsider'],
+  ['other partnership’s privacy officer', 'otherPrivacyOfficer'],
+] as const satisfies readonly (readonly [string, ActorName])[];
+
+// prettier-ignore
+const LIST_MATRIX: readonly (readonly [string, ...Expected[]])[] = [
+  //                                                             inv  none mgr  anl  prv  adm  o-pr o-po
+  ['GET /people',                                                200, 200, 200, 403, 403, 403, 200, 403],
+  ['GET /people/mine',                                           200, 200, 200, 403, 403, 403, 200, 403],
+  ['GET /analysis/children',                                     403, 403, 200, 200, 200, 403, 403, 200],
+  ['GET /audit',                                                 403, 403, 403, 403, 200, 403, 403, 200],
+  ['GET /privacy',                                               403, 403, 403, 403, 200, 403, 403, 200],
+  ['GET /privacy/people',                                        403, 403, 403, 403, 200, 403, 403, 200],
+  ['GET /privacy/emergency-access',                              403, 403, 403, 403, 200, 403, 403, 200],
+  ['GET /privacy/emergency-access/:emergencyAccessId',           403, 403, 403, 403, 200, 403, 403, 404],
+  ['POST /privacy/emergency-access/:emergencyAccessId',          403, 403, 403, 403, 303, 403, 403, 404],
+  ['GET /privacy/agreements',                                    403, 403, 403, 403, 200, 403, 403, 200],
+  ['GET /privacy/agreements/new',                                403, 403, 403, 403, 200, 403, 403, 200],
+  ['POST /privacy/agreements/new',                               403, 403, 403, 403, 303, 403, 403, 303],
+  ['GET /privacy/agreements/:agreementId',                       403, 403, 403, 403, 200, 403, 403, 404],
+  ['GET /privacy/agreements/:agreementId/rules/new',             403, 403, 403, 403, 200, 403, 403, 404],
+  ['POST /privacy/agreements/:agreementId/rules/new',            403, 403, 403, 403, 303, 403, 403, 404],
+  ['GET /privacy/agreements/:agreementId/revoke',                403, 403, 403, 403, 200, 403, 403, 404],
+  ['POST /privacy/agreements/:agreementId/revoke',               403, 403, 403, 403, 303, 403, 403, 404],
+  ['GET /privacy/withheld-items',                                403, 403, 403, 403, 200, 403, 403, 200],
+  ['POST /privacy/withheld-items',                               403, 403, 403, 403, 303, 403, 403, 303],
+];
+
+/**
+ * Item by item, what each organisation sees of the child's five items: C content (title and body),
+ * E existence only ("<owner> holds ... information"), H nothing at all.
+ */
+const ITEM_TITLES = [
+  'Attendance falling', // Elm Park School, education, standard
+  'Missed immunisations', // Riverside Surgery, health, health
+  'Sexual health clinic', // Riverside Surgery, health, special category
+  'Refuge address', // Northbridge Council, contact details, restricted location
+  'Home visit', // Northbridge Council, social care, standard
+] as const;
+const ITEM_NOTICES = [
+  'Elm Park School holds education information',
+  'Riverside Surgery holds health information',
+  'Riverside Surgery holds health information',
+  'Northbridge Council holds contact details information',
+  'Northbridge Council holds social care information',
+] as const;
+type Seen = 'C' | 'E' | 'H';
+
+// prettier-ignore
+const ITEM_MATRIX: readonly (readonly [string, ActorName, ...Seen[]])[] = [
+  //                                                                attend immun sexual refuge visit
+  ['social worker (council, owner of two)',           'socialWorker',    'C', 'C', 'E', 'C', 'C'],
+  ['team member (council)',                           'teamMember',      'C', 'C', 'E', 'C', 'C'],
+  ['emergency access (council)',                      'emergencyWorker', 'C', 'C', 'E', 'C', 'C'],
+  ['teacher (education)',                             'teacher',         'C', 'C', 'E', 'H', 'C'],
+  ['GP (health, owner of two)',                       'gp',              'C', 'C', 'C', 'H', 'C'],
+  ['housing officer (health content denied)',         'housingOfficer',  'C', 'E', 'E', 'H', 'C'],
+  ['charity worker (early help, no consent yet)',     'charityWorker',   'E', 'E', 'E', 'H', 'E'],
+];
+
+// --- The app and the world -----------------------------------------------------------------------
+
+let t: TrustApp;
+const agents = new Map<ActorName, Agent>();
+const tokens = new Map<ActorName, string>();
+const ids: Record<ActorName, string> = {} as Record<ActorName, string>;
+let people: Record<PersonName, string>;
+/** Rows on each child for the routes that name one: an involvement, a consent, an item its council owns. */
+let fixtures: Record<PersonName, { involvementId: string; consentId: string; itemId: string }>;
+let emergencyAccessId: string;
+
+const world = () => t.world;
+
+async function insertInvolvement(person: PersonName) {
+  const other = person === 'otherChild';
+  const row = await t.db
+    .insertInto('involvements')
+    .values({
+      partnershipId: other ? world().otherPartnershipId : world().partnershipId,
+      personId: people[person],
+      userId: other ? ids.outsider : ids.socialWorker,
+      kind: 'other',
+      purpose: 'safeguarding',
+      reason: 'A second involvement, for the matrix',
+      startedAt: new Date('2026-02-01T00:00:00Z'),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function insertConsent(person: PersonName) {
+  const row = await t.db
+    .insertInto('consents')
+    .values({
+      partnershipId: person === 'otherChild' ? world().otherPartnershipId : world().partnershipId,
+      personId: people[person],
+      purpose: 'health_and_care',
+      givenBy: 'parental_responsibility',
+      givenByName: 'A Parent',
+      scope: 'Health visits',
+      obtainedHow: 'in_person',
+      givenOn: '2026-02-01',
+      recordedAt: new Date('2026-02-01T00:00:00Z'),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function insertItem(person: PersonName, title: string) {
+  const other = person === 'otherChild';
+  const row = await t.db
+    .insertInto('recordItems')
+    .values({
+      partnershipId: other ? world().otherPartnershipId : world().partnershipId,
+      personId: people[person],
+      owningOrganisationId: other ? world().orgs.elsewhere : world().orgs.council,
+      dataType: 'social_care',
+      sensitivity: 'standard',
+      title,
+      body: `${title}: details`,
+      occurredOn: '2026-02-01',
+      recordedAt: new Date('2026-02-01T00:00:00Z'),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function insertAgreement(partnershipId: string, name: string) {
+  // Valid only from 2030, so its rules change nobody's view today.
+  const row = await t.db
+    .insertInto('sharingAgreements')
+    .values({
+      partnershipId,
+      name,
+      purpose: 'education',
+      lawfulBasis: 'public_task',
+      validFrom: '2030-01-01',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Everything a form could change, in one row: a refusal must leave it exactly as it was. */
+async function fingerprint() {
+  const { rows } = await sql<Record<string, unknown>>`select
+      (select count(*) from record_items) as items,
+      (select count(*) from involvements) as involvements,
+      (select count(*) from involvements where ended_at is not null) as involvements_ended,
+      (select count(*) from consents) as consents,
+      (select count(*) from consents where withdrawn_at is not null) as consents_withdrawn,
+      (select count(*) from sharing_decisions) as decisions,
+      (select count(*) from emergency_accesses) as emergency,
+      (select count(*) from emergency_accesses where review_outcome is not null) as emergency_reviewed,
+      (select count(*) from sharing_agreements) as agreements,
+      (select count(*) from sharing_agreements where revoked_at is not null) as agreements_revoked,
+      (select count(*) from sharing_rules) as rules,
+      (select count(*) from withheld_item_display) as withheld_display,
+      (select string_agg(id::text || coalesce(sealed_reason, ''), ',' order by id) from people) as sealed,
+      (select count(*) from sealed_record_users) as sealed_users`.execute(t.db);
+  return JSON.stringify(rows[0]);
+}
+
+async function deniedEvents(userId: string) {
+  const row = await t.db
+    .selectFrom('auditEvents')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('actorUserId', '=', userId)
+    .where('outcome', '=', 'denied')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+const date = (prefix: string, d: string) => {
+  const [year, month, day] = d.split('-');
+  return { [`${prefix}-day`]: day!, [`${prefix}-month`]: month!, [`${prefix}-year`]: year! };
+};
+
+/** The valid form each POST route is sent: a refusal must come from access, never from a mistake in the form. */
+async function formFor(route: string, person: PersonName, caseName: string): Promise<Record<string, string>> {
+  switch (route) {
+    case 'POST /people/:personId/items/new':
+      return {
+        dataType: 'youth_justice',
+        sensitivity: 'standard',
+        sharing: 'owner_only',
+        title: `Matrix note (${caseName})`,
+        body: 'Written by the authorisation matrix',
+        ...date('occurred', '2026-03-01'),
+      };
+    case 'POST /people/:personId/involvements/new':
+      return {
+        holder: `user:${ids.socialWorker}`,
+        kind: 'other',
+        purpose: 'safeguarding',
+        reason: 'Added by the authorisation matrix',
+      };
+    case 'POST /people/:personId/involvements/:involvementId/end':
+      return { endReason: 'Ended by the authorisation matrix', version: '1', ...date('ended', '2026-03-02') };
+    case 'POST /people/:personId/consents/new':
+      return {
+        purpose: 'health_and_care',
+        givenBy: 'parental_responsibility',
+        givenByName: 'A Parent',
+        scope: 'Health visits',
+        obtainedHow: 'in_person',
+        ...date('given', '2026-03-01'),
+      };
+    case 'POST /people/:personId/consents/:consentId/withdraw':
+      return { reason: 'Withdrawn in the authorisation matrix', version: '1' };
+    case 'POST /people/:personId/items/:itemId/share':
+      return { recipientOrganisationId: world().orgs.housing, decision: 'not_share', reason: 'Not needed' };
+    case 'POST /people/:personId/emergency-access':
+      return { reason: 'The authorisation matrix: child missing tonight' };
+    case 'POST /privacy/people/:personId/seal':
+      return { reason: 'Sealed again by the authorisation matrix', namedEmails: '' };
+    case 'POST /privacy/emergency-access/:emergencyAccessId':
+      return { outcome: 'justified', note: '', version: '1' };
+    case 'POST /privacy/agreements/new':
+      return {
+        name: `Matrix agreement (${caseName})`,
+        purpose: 'education',
+        lawfulBasis: 'public_task',
+        ...date('validFrom', '2030-01-01'),
+      };
+    case 'POST /privacy/agreements/:agreementId/rules/new':
+      return { effect: 'allow', mode: 'content', source: 'any', recipient: 'any', sensitivities: 'standard' };
+    case 'POST /privacy/agreements/:agreementId/revoke':
+      return { reason: 'Revoked by the authorisation matrix', version: '1' };
+    case 'POST /privacy/withheld-items':
+      return {
+        standard: 'existence',
+        health: 'existence',
+        special_category: 'existence',
+        restricted_location: 'nothing',
+      };
+  }
+  throw new Error(`No form for ${route}`);
+}
+
+type Case = {
+  name: string;
+  route: string;
+  actor: ActorName;
+  person: PersonName;
+  expected: Exclude<Expected, '—'>;
+};
+
+/** Fills in the path's ids; POSTs that end or withdraw something get a fresh row of their own to try it on. */
+async function urlFor(route: string, actor: ActorName, person: PersonName): Promise<string> {
+  const post = route.startsWith('POST ');
+  const path = route.slice(route.indexOf(' ') + 1);
+  const otherPartnership = actor === 'otherPrivacyOfficer';
+  const values: Record<string, () => Promise<string> | string> = {
+    personId: () => people[person],
+    involvementId: () => (post ? insertInvolvement(person) : fixtures[person].involvementId),
+    consentId: () => (post ? insertConsent(person) : fixtures[person].consentId),
+    itemId: () => fixtures[person].itemId,
+    emergencyAccessId: () => emergencyAccessId,
+    agreementId: () =>
+      post && !otherPartnership
+        ? insertAgreement(world().partnershipId, `Matrix throwaway ${Math.random()}`)
+        : world().agreements.safeguarding,
+  };
+  let url = path;
+  for (const [, param] of path.matchAll(/:([a-zA-Z]+)/g)) {
+    const value = values[param!];
+    if (!value) throw new Error(`No id for :${param} in ${route}`);
+    url = url.replace(`:${param}`, await value());
+  }
+  if (route === 'GET /people' || route === 'GET /privacy/people') url += '?name=Okafor';
+  return url;
+}
+
+/** The page's title and first message, for a failure that says what the app answered. */
+function gist(html: string) {
+  const text = (re: RegExp) =>
+    re
+      .exec(html)?.[1]
+      ?.replace(/<[^>]+>/g, '')
+      .replace(/\s+/g, ' ')
+      .trim() ?? '';
+  return [text(/<title>([\s\S]*?)<\/title>/), text(/<p class="govuk-body">([\s\S]*?)<\/p>/)].join(' | ');
+}
+
+async function run(c: Case) {
+  const agent = agents.get(c.actor)!;
+  const url = await urlFor(c.route, c.actor, c.person);
+  const deniedBefore = await deniedEvents(ids[c.actor]);
+  const before = await fingerprint();
+  const emergencyBefore = await t.db.selectFrom('emergencyAccesses').select('id').execute();
+  const response = c.route.startsWith('GET ')
+    ? await agent.get(url)
+    : await agent.post(url, { _csrf: tokens.get(c.actor)!, ...(await formFor(c.route, c.person, c.name)) });
+
+  expect(response.statusCode, `${c.name}: ${gist(response.body)}`).toBe(c.expected);
+  // Every refusal is audited. The one exception: on a privacy page, an id from another partnership
+  // (an agreement, a use of emergency access) is simply not found; no child is involved.
+  const aboutAChild = c.route.includes(':personId');
+  if (c.expected === 403 || (c.expected === 404 && aboutAChild)) {
+    expect(await deniedEvents(ids[c.actor]), 'a denied audit event').toBeGreaterThan(deniedBefore);
+  }
+  if (c.route.startsWith('POST ')) {
+    const after = await fingerprint();
+    if (c.expected === 303) expect(after, 'the change was written').not.toBe(before);
+    else expect(after, 'nothing was written').toBe(before);
+  }
+  // An emergency access the matrix itself opened is closed again, so it gives nobody access later.
+  if (c.route === 'POST /people/:personId/emergency-access' && c.expected === 303)
+    await t.db
+      .updateTable('emergencyAccesses')
+      .set({ startedAt: sql`started_at - interval '2 days'`, expiresAt: sql`started_at - interval '1 day'` })
+      .where(
+        'id',
+        'not in',
+        emergencyBefore.map((r) => r.id),
+      )
+      .execute();
+  return response;
+}
+
+function personCases(): Case[] {
+  return PERSON_MATRIX.flatMap(([route, ...row]) => {
+    if (row.length !== RELATIONSHIPS.length) throw new Error(`${route}: one answer per relationship`);
+    return RELATIONSHIPS.flatMap(([relationship, actor, person], i) => {
+      const expected = row[i]!;
+      if (expected === '—') return [];
+      return [{ name: `${route} · ${relationship} → ${expected}`, route, actor, person, expected }];
+    });
+  });
+}
+
+function listCases(): Case[] {
+  return LIST_MATRIX.flatMap(([route, ...row]) => {
+    if (row.length !== ACTORS.length) throw new Error(`${route}: one answer per actor`);
+    return ACTORS.flatMap(([label, actor], i) => {
+      const expected = row[i]!;
+      if (expected === '—') return [];
+      return [
+        { name: `${route} · ${label} → ${expected}`, route, actor, person: 'child' as const, expected },
+      ];
+    });
+  });
+}
+
+beforeAll(async () => {
+  t = await createTrustApp();
+  const w = t.world;
+  people = { child: w.child, sealedChild: w.sealedChild, otherChild: w.otherChild };
+  const extra: Partial<Record<ActorName, AppUser>> = {
+    emergencyWorker: await t.addUser('emergency.worker@example.org', w.orgs.council, ['practitioner']),
+    otherPrivacyOfficer: await t.addUser(
+      'privacy.southport@example.org',
+      w.orgs.elsewhere,
+      ['privacy_officer'],
+      w.otherPartnershipId,
+    ),
+  };
+  const emails = new Map<ActorName, string>();
+  for (const [name, user] of Object.entries(w.users)) {
+    ids[name as ActorName] = user.id;
+    emails.set(name as ActorName, user.email);
+  }
+  for (const [name, user] of Object.entries(extra)) {
+    ids[name as ActorName] = user.id;
+    emails.set(name as ActorName, user.email);
+  }
+  for (const [name, email] of emails) {
+    const agent = await t.signedIn(email);
+    agents.set(name, agent);
+    tokens.set(name, await agent.csrfToken('/'));
+  }
+
+  fixtures = {
+    child: {
+      involvementId: w.involvements.socialWorker,
+      consentId: await insertConsent('child'),
+      itemId: w.items.councilStandard,
+    },
+    sealedChild: {
+      involvementId: w.involvements.sealed,
+      consentId: await insertConsent('sealedChild'),
+      itemId: await insertItem('sealedChild', 'Adoption plan'),
+    },
+    otherChild: {
+      involvementId: await insertInvolvement('otherChild'),
+      consentId: await insertConsent('otherChild'),
+      itemId: await insertItem('otherChild', 'Southport note'),
+    },
+  };
+
+  // Emergency access, granted the way a practitioner asks for it.
+  const granted = await agents.get('emergencyWorker')!.post(`/people/${w.child}/emergency-access`, {
+    _csrf: tokens.get('emergencyWorker')!,
+    reason: 'Police report the child missing tonight',
+  });
+  expect(granted.statusCode).toBe(303);
+  emergencyAccessId = (
+    await t.db
+      .selectFrom('emergencyAccesses')
+      .select('id')
+      .where('userId', '=', ids.emergencyWorker)
+      .executeTakeFirstOrThrow()
+  ).id;
+}, 120_000);
+
+afterAll(() => t?.close());
+
+describe('the matrix covers every route', () => {
+  it('has a row for every route about one child, and for every list, search, count, audit and privacy page', () => {
+    const table = t.app.routeAccessTable().filter((r) => r.method !== 'HEAD');
+    const childRoutes = table
+      .filter((r) => r.access === 'person' || r.url.includes(':personId'))
+      .map((r) => `${r.method} ${r.url}`);
+    expect(PERSON_MATRIX.map(([route]) => route).sort()).toEqual(childRoutes.sort());
+    const listRoutes = table
+      .filter((r) => !r.url.includes(':personId'))
+      .filter((r) => /^\/(people|privacy|analysis|audit)(\/|$)/.test(r.url))
+      .map((r) => `${r.method} ${r.url}`);
+    expect(LIST_MATRIX.map(([route]) => route).sort()).toEqual(listRoutes.sort());
+  });
+});
+
+describe('pages about one child', () => {
+  it.each(personCases().map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    await run(c);
+  });
+});
+
+describe('pages about one child: the cases the table cannot show', () => {
+  it('lets a team member end their team’s own involvement, and audits who did it', async () => {
+    const involvementId = (
+      await t.db
+        .insertInto('involvements')
+        .values({
+          partnershipId: world().partnershipId,
+          personId: world().child,
+          teamId: world().team,
+          kind: 'other',
+          purpose: 'safeguarding',
+          reason: 'A second team involvement',
+          startedAt: new Date('2026-02-01T00:00:00Z'),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const ended = await agents
+      .get('teamMember')!
+      .post(`/people/${world().child}/involvements/${involvementId}/end`, {
+        _csrf: tokens.get('teamMember')!,
+        endReason: 'Case stepped down',
+        version: '1',
+        ...date('ended', '2026-03-02'),
+      });
+    expect(ended.statusCode).toBe(303);
+    const event = await t.db
+      .selectFrom('auditEvents')
+      .select(['action', 'outcome', 'actorUserId'])
+      .where('subjectId', '=', world().child)
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(event).toEqual({ action: 'involvement.end', outcome: 'success', actorUserId: ids.teamMember });
+  });
+
+  it('lets a privacy officer seal a record, after which nobody else can tell it exists', async () => {
+    const personId = (
+      await t.db
+        .insertInto('people')
+        .values({
+          partnershipId: world().partnershipId,
+          kind: 'child',
+          givenName: 'Ada',
+          familyName: 'Brennan',
+          dateOfBirth: '2015-01-09',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    await t.db
+      .insertInto('involvements')
+      .values({
+        partnershipId: world().partnershipId,
+        personId,
+        userId: ids.socialWorker,
+        kind: 'allocated_worker',
+        purpose: 'safeguarding',
+        reason: 'Allocated',
+        startedAt: new Date('2026-02-01T00:00:00Z'),
+      })
+      .execute();
+    const socialWorker = agents.get('socialWorker')!;
+    expect((await socialWorker.get(`/people/${personId}`)).statusCode).toBe(200);
+    const sealed = await agents.get('privacyOfficer')!.post(`/privacy/people/${personId}/seal`, {
+      _csrf: tokens.get('privacyOfficer')!,
+      reason: 'Placed for adoption',
+      namedEmails: world().users.teamMember.email,
+    });
+    expect(sealed.statusCode).toBe(303);
+    expect((await socialWorker.get(`/people/${personId}`)).statusCode).toBe(404);
+    expect((await socialWorker.get('/people?name=Brennan')).body).not.toContain('Ada Brennan');
+    expect((await agents.get('teamMember')!.get(`/people/${personId}`)).statusCode).toBe(403);
+    expect((await agents.get('teamMember')!.get('/people?name=Brennan')).body).toContain('Ada Brennan');
+  });
+});
+
+describe('lists, searches, counts, the audit trail and the privacy pages', () => {
+  it.each(listCases().map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    await run(c);
+  });
+});
+
+describe('what lists and searches show', () => {
+  const names = (html: string) =>
+    ['Maya Okafor', 'Sam Okafor', 'Leo Okafor', 'Mia Okafor'].filter((n) => html.includes(n));
+
+  it.each([
+    ['socialWorker', ['Maya Okafor', 'Sam Okafor', 'Leo Okafor']],
+    ['uninvolved', ['Maya Okafor', 'Leo Okafor']],
+    ['manager', ['Maya Okafor', 'Leo Okafor']],
+    ['outsider', ['Mia Okafor']],
+  ] as const)(
+    'a search for "Okafor" by %s finds %j and no sealed record they are not named on',
+    async (actor, found) => {
+      const page = await agents.get(actor)!.get('/people?name=Okafor');
+      expect(page.statusCode).toBe(200);
+      expect(names(page.body).sort()).toEqual([...found].sort());
+    },
+  );
+
+  it.each([
+    ['socialWorker', ['Maya Okafor', 'Sam Okafor']],
+    ['teamMember', ['Maya Okafor']],
+    ['uninvolved', []],
+    ['emergencyWorker', []],
+    ['outsider', ['Mia Okafor']],
+  ] as const)('"my children" for %s lists %j', async (actor, listed) => {
+    const page = await agents.get(actor)!.get('/people/mine');
+    expect(page.statusCode).toBe(200);
+    expect(names(page.body).sort()).toEqual([...listed].sort());
+  });
+
+  it('shows the analyst counts and never a name', async () => {
+    const page = await agents.get('analyst')!.get('/analysis/children');
+    expect(page.statusCode).toBe(200);
+    expect(names(page.body)).toEqual([]);
+    expect(page.body).not.toContain('Okafor');
+  });
+
+  it('finds for the privacy officer the people of their own partnership, to answer a subject access request', async () => {
+    const page = await agents.get('privacyOfficer')!.get('/privacy/people?name=Okafor');
+    expect(page.statusCode).toBe(200);
+    expect(names(page.body)).not.toContain('Mia Okafor');
+    expect(names(page.body)).toContain('Maya Okafor');
+  });
+});
+
+describe('item by item: each organisation sees what the agreements allow', () => {
+  const seen = (html: string): Seen[] => {
+    const notices = new Map<string, number>();
+    for (const notice of new Set(ITEM_NOTICES)) notices.set(notice, html.split(notice).length - 1);
+    return ITEM_TITLES.map((title, i) => {
+      const hasTitle = html.includes(title);
+      const hasBody = html.includes(`${title}: details`);
+      expect(hasBody, `${title}: body shown with title`).toBe(hasTitle);
+      if (hasTitle) return 'C';
+      const notice = ITEM_NOTICES[i]!;
+      const left = notices.get(notice)!;
+      if (left > 0) {
+        notices.set(notice, left - 1);
+        return 'E';
+      }
+      return 'H';
+    });
+  };
+  /** Reads the record as this actor; withheld items are counted from the "holds ... information" notices. */
+  const view = async (actor: ActorName) => {
+    const page = await agents.get(actor)!.get(`/people/${world().child}`);
+    expect(page.statusCode).toBe(200);
+    return page.body;
+  };
+  // The notices of one owner and kind are not told apart, so existence is counted in table order:
+  // two withheld GP items show two notices, and a withheld item never shows its title or body.
+  const expectSeen = (html: string, expected: readonly Seen[]) => {
+    const actual = seen(html);
+    const noticeCounts = (ss: readonly Seen[]) =>
+      [...new Set(ITEM_NOTICES)].map((n) => ss.filter((s, i) => s === 'E' && ITEM_NOTICES[i] === n).length);
+    expect(actual.map((s) => (s === 'C' ? 'C' : '-'))).toEqual(expected.map((s) => (s === 'C' ? 'C' : '-')));
+    expect(noticeCounts(actual)).toEqual(noticeCounts(expected));
+  };
+
+  it.each(ITEM_MATRIX.map(([label, actor, ...row]) => [label, actor, row] as const))(
+    '%s',
+    async (_label, actor, expected) => {
+      expectSeen(await view(actor), expected);
+    },
+  );
+
+  it('shares with the charity on consent for early help, and stops the moment consent is withdrawn', async () => {
+    const socialWorker = agents.get('socialWorker')!;
+    const given = await socialWorker.post(`/people/${world().child}/consents/new`, {
+      _csrf: tokens.get('socialWorker')!,
+      purpose: 'early_help',
+      givenBy: 'parental_responsibility',
+      givenByName: 'Grace Okafor',
+      scope: 'Early help plan',
+      obtainedHow: 'in_person',
+      ...date('given', '2026-03-01'),
+    });
+    expect(given.statusCode).toBe(303);
+    // prettier-ignore
+    expectSeen(await view('charityWorker'), ['C', 'E', 'E', 'H', 'C']);
+
+    const consent = await t.db
+      .selectFrom('consents')
+      .select(['id', 'version'])
+      .where('personId', '=', world().child)
+      .where('purpose', '=', 'early_help')
+      .executeTakeFirstOrThrow();
+    const withdrawn = await socialWorker.post(`/people/${world().child}/consents/${consent.id}/withdraw`, {
+      _csrf: tokens.get('socialWorker')!,
+      reason: 'Mother withdrew consent by phone',
+      version: String(consent.version),
+    });
+    expect(withdrawn.statusCode).toBe(303);
+    // prettier-ignore
+    expectSeen(await view('charityWorker'), ['E', 'E', 'E', 'H', 'E']);
+  });
+
+  it('shows an item to another organisation once its owner records a decision to share it', async () => {
+    const gp = agents.get('gp')!;
+    const shared = await gp.post(`/people/${world().child}/items/${world().items.gpSpecial}/share`, {
+      _csrf: tokens.get('gp')!,
+      recipientOrganisationId: world().orgs.housing,
+      decision: 'share',
+      lawfulBasis: 'safeguarding',
+      reason: 'Needed to plan the move safely',
+    });
+    expect(shared.statusCode).toBe(303);
+    const housing = await view('housingOfficer');
+    // prettier-ignore
+    expectSeen(housing, ['C', 'E', 'C', 'H', 'C']);
+    expect(housing).toContain('Decision to share');
+    // Only to the organisation named in the decision.
+    // prettier-ignore
+    expectSeen(await view('teacher'), ['C', 'C', 'E', 'H', 'C']);
+  });
+
+  it('never lets an organisation that does not own an item decide to share it', async () => {
+    const before = await fingerprint();
+    const refused = await agents
+      .get('housingOfficer')!
+      .post(`/people/${world().child}/items/${world().items.gpHealth}/share`, {
+        _csrf: tokens.get('housingOfficer')!,
+        recipientOrganisationId: world().orgs.housing,
+        decision: 'share',
+        lawfulBasis: 'safeguarding',
+        reason: 'I would like to see it',
+      });
+    expect(refused.statusCode).toBe(403);
+    expect(await fingerprint()).toBe(before);
+    const event = await t.db
+      .selectFrom('auditEvents')
+      .select(['action', 'outcome', 'actorUserId'])
+      .orderBy('seq', 'desc')
+      .where('actorUserId', '=', ids.housingOfficer)
+      .executeTakeFirstOrThrow();
+    expect(event).toEqual({ action: 'sharing.decide', outcome: 'denied', actorUserId: ids.housingOfficer });
+  });
+});
