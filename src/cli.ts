@@ -12,6 +12,7 @@ import { seedDemo, type DemoSummary } from './seed/demo.ts';
 import { accessSchemas, otpauthUri } from './modules/access/index.ts';
 import { ROLES } from './common/context.ts';
 import { verifyChains } from './modules/audit/index.ts';
+import { addLinkageCommands } from './cli-linkage.ts';
 
 /** The `wraparound` command. Every failure ends with one plain line on stderr and exit code 1. */
 
@@ -363,6 +364,9 @@ async function readStdin(): Promise<string> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+// link and dedupe: in memory, no database (bin/wraparound.js starts them without the rest of this file).
+addLinkageCommands(program);
 
 program.parseAsync().catch((error: Error) => {
   const fields = (error as { fields?: { field: string; message: string }[] }).fields;

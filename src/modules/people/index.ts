@@ -25,3 +25,32 @@ export {
 export { PeopleService, AGE_BANDS } from './people.service.ts';
 export { registerPeopleRoutes } from './people.routes.ts';
 export * as peopleSchemas from './people.schemas.ts';
+export {
+  prepareRecords,
+  matchRecords,
+  linkRecords,
+  scorePair,
+  explainPair,
+  guardFor,
+  type Guard,
+  type MatchModel,
+  type MatchStats,
+  type ScoredPair,
+  type PairExplanation,
+  type MatchOptions,
+} from './people.matching.ts';
+export { LINKAGE_CONFIG, bandOf, type MatchBand } from './people.linkage-config.ts';
+export {
+  LinkageMap,
+  parseLinkageMap,
+  parseCsv,
+  toLinkageRecords,
+  readLinkageFile,
+  readLinkageMap,
+  writePairs,
+  formatProbability,
+  type LinkageRecord,
+  type MatchedPair,
+} from './people.linkage-io.ts';
+export { blockingRules, forEachCandidate, type BlockingRule } from './people.blocking.ts';
+export type { PreparedRecord } from './people.normalise.ts';
