@@ -12,6 +12,13 @@ export type BlockingRule = { name: string; key: (r: PreparedRecord) => string | 
 const year = (r: PreparedRecord) => (r.dob?.year ? String(r.dob.year) : null);
 const givenCode = (r: PreparedRecord) => r.givenCodes?.[0] ?? null;
 const familyCode = (r: PreparedRecord) => r.familyCodes?.[0] ?? null;
+/** Month and day of birth (MMDD), for dates whose year was mistyped. */
+const monthDay = (r: PreparedRecord) => (r.dob?.text.length === 8 ? r.dob.text.slice(4) : null);
+/** The part of an email address before the @, when it is long enough to say something. */
+const emailName = (r: PreparedRecord) => {
+  const at = r.email.indexOf('@');
+  return at >= 3 ? r.email.slice(0, at) : null;
+};
 const both = (x: string | null, y: string | null) => (x && y ? `${x}|${y}` : null);
 
 export function blockingRules(identifierSystems: readonly string[]): BlockingRule[] {
@@ -39,6 +46,15 @@ export function blockingRules(identifierSystems: readonly string[]): BlockingRul
     },
     { name: 'given name sounds the same, same postcode', key: (r) => both(givenCode(r), r.postcode || null) },
     { name: 'email', key: (r) => r.email || null },
+    {
+      name: 'family name sounds the same, same day and month of birth',
+      key: (r) => both(familyCode(r), monthDay(r)),
+    },
+    {
+      name: 'given name sounds the same, same day and month of birth',
+      key: (r) => both(givenCode(r), monthDay(r)),
+    },
+    { name: 'email before the @', key: (r) => emailName(r) },
   ];
 }
 

@@ -100,6 +100,33 @@ describe('name comparisons', () => {
     expect(level(familyName, a, b)).toBe('exact');
   });
 
+  it('find swapped names with a typing error in one of them', () => {
+    const a = { givenName: 'Osacar', familyName: 'Moore' };
+    const b = { givenName: 'Moore', familyName: 'Oscar' };
+    expect(level(givenName, a, b)).toBe('exact');
+    expect(level(familyName, a, b)).toBe('exact');
+    // Two different people whose names merely share letters are not swapped.
+    expect(level(givenName, { givenName: 'Mark', familyName: 'Oscar' }, b)).toBe('different');
+  });
+
+  it('compare a lone name with the other record’s other field, never making a given name agree', () => {
+    const both = { givenName: 'Thomson', familyName: 'Holly' };
+    // "Holly" alone as a given name, against Holly as the family name: one name agrees, as the family.
+    expect(level(familyName, { givenName: 'Holly' }, both)).toBe('exact');
+    expect(level(givenName, { givenName: 'Holly' }, both)).toBe('missing');
+    expect(level(familyName, both, { givenName: 'Holly' })).toBe('exact');
+    // A lone family name that is the other record's given name: the given names agree.
+    const ivy = { givenName: 'Ivy', familyName: 'Thomson' };
+    expect(level(givenName, { familyName: 'Ivy' }, ivy)).toBe('exact');
+    expect(level(familyName, { familyName: 'Ivy' }, ivy)).toBe('missing');
+    // A twin's record holding only the surname, in the given-name field: no given name to agree.
+    expect(level(givenName, { givenName: 'Thomson' }, ivy)).toBe('missing');
+    expect(level(familyName, { givenName: 'Thomson' }, ivy)).toBe('exact');
+    // A lone name agreeing with neither field stays different.
+    expect(level(givenName, { givenName: 'Rosa' }, ivy)).toBe('different');
+    expect(level(familyName, { familyName: 'Rosa' }, ivy)).toBe('different');
+  });
+
   it('grade family names, double-barrelled and hyphenated ones included', () => {
     expect(level(familyName, { familyName: "O'Brien" }, { familyName: 'OBrien' })).toBe('exact');
     expect(level(familyName, { familyName: 'Smith' }, { familyName: 'Smyth' })).toMatch(/Jaro|sounds/);

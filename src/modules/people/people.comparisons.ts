@@ -57,14 +57,60 @@ function sharedCodes(x: [string, string] | null, y: [string, string] | null): bo
   return x[0] === y[0] || x[0] === y[1] || x[1] === y[0] || (x[1] === y[1] && x[1] !== '');
 }
 
+/**
+ * The same name but for a typing error, for names compared across fields: equal, Jaro-Winkler ≥ 0.92, or
+ * sounding the same (Double Metaphone) with Jaro-Winkler ≥ 0.80 ("osacar" and "oscar"). The first
+ * letters must agree, which keeps this cheap on the many pairs whose names have nothing in common.
+ */
+function nearlySameName(
+  x: string,
+  xCodes: [string, string] | null,
+  y: string,
+  yCodes: [string, string] | null,
+): boolean {
+  if (!x || !y || x.charCodeAt(0) !== y.charCodeAt(0)) return false;
+  if (x === y) return true;
+  const jw = jaroWinkler(x, y);
+  return jw >= JW_HIGH || (jw >= JW_LOW && sharedCodes(xCodes, yCodes));
+}
+
 /** Given and family names written the other way round in one record. */
-function namesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
+export function namesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
   if (!a.givenFirst || !a.family || !b.givenFirst || !b.family) return false;
-  if (a.givenFirst[0] !== b.family[0] || a.family[0] !== b.givenFirst[0]) return false;
   return (
-    cachedJaroWinkler(a.givenFirstId, a.givenFirst, b.familyId, b.family) >= JW_HIGH &&
-    cachedJaroWinkler(a.familyId, a.family, b.givenFirstId, b.givenFirst) >= JW_HIGH
+    nearlySameName(a.givenFirst, a.givenCodes, b.family, b.familyCodes) &&
+    nearlySameName(a.family, a.familyCodes, b.givenFirst, b.givenCodes)
   );
+}
+
+/**
+ * A record with one name only, written in the other field from where the other record has it: "Holly"
+ * as a given name against "Thomson, Holly" (Holly the family name there), or "Holly" as a family name
+ * against the given name Holly. Returns the field of the other record that the lone name agrees with
+ * (and does not agree with the field it was written in), or null. The lone name then counts as that
+ * field's agreement, and the other field as missing: the record names one field, not two, so it can
+ * never make a given name agree where the record has none (twins stay apart).
+ */
+export function loneNameAcross(a: PreparedRecord, b: PreparedRecord): 'given' | 'family' | null {
+  for (const [x, y] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    if (x.givenFirst && !x.family && y.family) {
+      if (
+        nearlySameName(x.givenFirst, x.givenCodes, y.family, y.familyCodes) &&
+        !nearlySameName(x.givenFirst, x.givenCodes, y.givenFirst, y.givenCodes)
+      )
+        return 'family';
+    } else if (x.family && !x.givenFirst && y.givenFirst) {
+      if (
+        nearlySameName(x.family, x.familyCodes, y.givenFirst, y.givenCodes) &&
+        !nearlySameName(x.family, x.familyCodes, y.family, y.familyCodes)
+      )
+        return 'given';
+    }
+  }
+  return null;
 }
 
 // --------------------------------------------------------------------------------------------------
@@ -87,7 +133,7 @@ export const givenName: Comparison = {
   levels: GIVEN_LEVELS,
   termValue: (r) => r.given,
   compare(a, b) {
-    if (!a.given || !b.given) return 0;
+    if (!a.given || !b.given) return (a.given || b.given) && loneNameAcross(a, b) === 'given' ? 1 : 0;
     if (a.given === b.given || a.givenJoined === b.givenJoined) return 1;
     const af = a.givenFirst;
     const bf = b.givenFirst;
@@ -97,8 +143,9 @@ export const givenName: Comparison = {
     }
     if (af.length === 1 || bf.length === 1) return af[0] === bf[0] ? 6 : 7;
     const jw = cachedJaroWinkler(a.givenFirstId, af, b.givenFirstId, bf);
-    if (jw < JW_HIGH && namesSwapped(a, b)) return 1;
     if (jw >= JW_HIGH) return 3;
+    if (namesSwapped(a, b)) return 1;
+    if (!a.family !== !b.family && loneNameAcross(a, b) === 'family') return 0;
     if (sharedCodes(a.givenCodes, b.givenCodes)) return 4;
     return jw >= JW_LOW ? 5 : 7;
   },
@@ -119,15 +166,16 @@ export const familyName: Comparison = {
   levels: FAMILY_LEVELS,
   termValue: (r) => r.family,
   compare(a, b) {
-    if (!a.family || !b.family) return 0;
+    if (!a.family || !b.family) return (a.family || b.family) && loneNameAcross(a, b) === 'family' ? 1 : 0;
     if (a.family === b.family) return 1;
     const jw = cachedJaroWinkler(a.familyId, a.family, b.familyId, b.family);
     if (jw >= JW_HIGH) return 2;
+    if (namesSwapped(a, b)) return 1;
+    if (!a.givenFirst !== !b.givenFirst && loneNameAcross(a, b) === 'given') return 0;
     if (sharedCodes(a.familyCodes, b.familyCodes)) return 3;
     if (a.familyTokens.length > 1 || b.familyTokens.length > 1) {
       for (const t of a.familyTokens) if (t.length > 1 && b.familyTokens.includes(t)) return 4;
     }
-    if (namesSwapped(a, b)) return 1;
     return jw >= JW_LOW ? 5 : 6;
   },
 };
@@ -224,11 +272,11 @@ export const address: Comparison = {
   compare(a, b) {
     if (!a.address || !b.address) return 0;
     if (a.address === b.address) return 1;
-    const overlap = tokenOverlap(a.addressTokens, b.addressTokens);
     const longest = Math.max(a.address.length, b.address.length);
     const allowed = Math.max(2, Math.floor(longest / 10));
     if (Math.abs(a.address.length - b.address.length) <= allowed && distance(a.address, b.address) <= allowed)
       return 2;
+    const overlap = tokenOverlap(a.addressTokens, b.addressTokens);
     if (overlap >= 0.99 && a.addressTokens.length === b.addressTokens.length) return 2;
     return overlap >= 0.5 ? 3 : 4;
   },

@@ -13,15 +13,29 @@ export const LINKAGE_CONFIG = {
     reviewCeiling: 0.9,
     /** Siblings, parent and child: no link. */
     noLinkCeiling: 0.3,
+    /** Dates of birth this many years apart or more: a parent and a child (often of one name). No link. */
+    generationYears: 12,
     /**
      * Given names that differ hold a pair in review unless an identifier agrees. This protects twins
      * and triplets; it also holds back true duplicates whose given name was replaced outright (common
      * in the FEBRL files), so recall without identifiers falls: see docs/benchmarks.md.
      */
     givenNamesDiffer: true,
+    /**
+     * Given names that only sound alike or are only near are not held when one is plainly a misspelling
+     * of the other (people.matching.ts, GivenNameIndex): seen once in the records and in no variant
+     * group, within this many edits of the other, whose nearest well-attested name (seen at least
+     * `attested` times, or in a variant group) it is.
+     */
+    misspelling: { maxEdits: 2, attested: 3 },
   },
+  /**
+   * Pairs implied by links (A–B and B–C make A–C; people.matching.ts, impliedPairs) are added, each
+   * checked directly against the guards, inside groups of at most maxSize records.
+   */
+  clusters: { enabled: true, maxSize: 50 },
   /** Random pairs drawn to start u (non-match probabilities). */
-  uSamplePairs: 100_000,
+  uSamplePairs: 50_000,
   em: { maxIterations: 200, tolerance: 1e-6, startLambda: 0.1, fixU: true },
   /** A block making more pairs than this is skipped by its rule (other rules still apply). */
   maxBlockPairs: 5_000_000,

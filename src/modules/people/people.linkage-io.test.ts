@@ -61,6 +61,27 @@ describe('CSV files', () => {
     expect(records[0]!.givenName).toBeUndefined();
   });
 
+  it('reads unquoted files as csv-parse does: BOM, blank lines, LF or CRLF, trimmed fields', () => {
+    const text = '\ufeffrec_id , given_name\r\n\r\n a1 ,  Ann \n\na2,Bob\r\n';
+    expect(parseCsv(text)).toEqual({
+      header: ['rec_id', 'given_name'],
+      rows: [
+        ['a1', 'Ann'],
+        ['a2', 'Bob'],
+      ],
+    });
+  });
+
+  it('still refuses a row of another length, and reads lone CRs and quotes through csv-parse', () => {
+    expect(() => parseCsv('rec_id,given_name\na1,Ann,extra\n', 'A.csv')).toThrow(/A.csv: .*record/i);
+    expect(parseCsv('rec_id,given_name\ra1,Ann\ra2,Bob').rows).toEqual([
+      ['a1', 'Ann'],
+      ['a2', 'Bob'],
+    ]);
+    expect(parseCsv('rec_id,given_name\na1,"Ann, Marie"').rows).toEqual([['a1', 'Ann, Marie']]);
+    expect(() => parseCsv('', 'A.csv')).toThrow(/A.csv: the file is empty/);
+  });
+
   it('explains a missing id column or a repeated id', () => {
     expect(() => toLinkageRecords(parseCsv('a,b\n1,2'), map, 'A.csv')).toThrow(
       /A.csv: map.json id: there is no column "rec_id"/,

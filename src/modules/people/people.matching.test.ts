@@ -1,7 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LINKAGE_CONFIG, bandOf } from './people.linkage-config.ts';
 import type { LinkageRecord } from './people.linkage-io.ts';
-import { explainPair, matchRecords, prepareRecords, scorePair, type MatchModel } from './people.matching.ts';
+import {
+  GivenNameIndex,
+  editDistance,
+  explainPair,
+  impliedPairs,
+  matchRecords,
+  prepareRecords,
+  scorePair,
+  type MatchModel,
+  type ScoredPair,
+} from './people.matching.ts';
 import { modulus11CheckDigit } from './people.identifiers.ts';
 import type { PreparedRecord } from './people.normalise.ts';
 import { BOYS_NAMES, FAMILY_NAMES, GIRLS_NAMES } from './northbridge.ts';
@@ -124,6 +134,19 @@ const HAZARDS: Person[] = [
     sex: 'M',
     familyName: 'Brennan',
     dateOfBirth: { value: '2017-03-09', format: 'YYYY-MM-DD' },
+  }),
+  // A father and his son of the same name, at the same address.
+  child('junior', {
+    givenName: 'Kwame',
+    sex: 'M',
+    familyName: 'Asante',
+    dateOfBirth: { value: '2012-11-23', format: 'YYYY-MM-DD' },
+  }),
+  child('senior', {
+    givenName: 'Kwame',
+    sex: 'M',
+    familyName: 'Asante',
+    dateOfBirth: { value: '1989-07-24', format: 'YYYY-MM-DD' },
   }),
   // A newborn recorded as "baby of" the mother, later named; the mother; twins as "baby of".
   child('baby-of', {
@@ -268,6 +291,11 @@ describe("children's hazards", () => {
     expect(band('sib-a', 'sib-b')).toBe('no link');
   });
 
+  it('does not link a parent and a child of the same name', () => {
+    expect(band('junior', 'senior')).toBe('no link');
+    expect(explainPair(model, byId.get('junior')!, byId.get('senior')!).guard).toMatch(/years apart/);
+  });
+
   it('holds "baby of" records for a person, and never links them to the mother', () => {
     expect(band('baby-of', 'baby-mother')).toBe('no link');
     expect(band('baby-of', 'baby-named')).not.toBe('auto-link');
@@ -286,6 +314,119 @@ describe("children's hazards", () => {
     expect(band('translit-a', 'translit-b')).toBe('auto-link');
     expect(band('cyrillic-a', 'cyrillic-b')).toBe('auto-link');
     expect(band('translit-a', 'translit-other')).toBe('no link');
+  });
+});
+
+describe('telling a misspelt given name from a different one (twins guard)', () => {
+  const names = (list: Record<string, number>) =>
+    new GivenNameIndex(Object.entries(list).flatMap(([n, c]) => new Array<string>(c).fill(n)));
+
+  it('counts a swap of neighbours as one edit', () => {
+    expect(editDistance('kia', 'kai')).toBe(1);
+    expect(editDistance('harley', 'haryley')).toBe(1);
+    expect(editDistance('jack', 'jake')).toBe(2);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('abcdef', 'uvwxyz', 2)).toBeGreaterThan(2);
+  });
+
+  it('lets a name seen once be a misspelling of its one nearest well-attested name', () => {
+    const index = names({ william: 5, rachel: 4, harley: 4, hayley: 4, jack: 6, jake: 6, willaim: 1 });
+    expect(index.misspelt('willaim', 'william')).toBe(true);
+    expect(index.misspelt('william', 'willaim')).toBe(true);
+    // Both rare, both nearest to Rachel.
+    expect(index.misspelt('rahcel', 'rachyel')).toBe(true);
+  });
+
+  it('holds two names in use, an ambiguous misspelling, a far one, and one nearer another name', () => {
+    const index = names({ jack: 6, jake: 6, harley: 4, hayley: 4, oliver: 5, ava: 3, eva: 3 });
+    expect(index.misspelt('jack', 'jake')).toBe(false);
+    expect(index.misspelt('ava', 'eva')).toBe(false);
+    // "haryley" is one edit from Harley and from Hayley: twins may be called Harley and Hayley.
+    expect(index.misspelt('haryley', 'harley')).toBe(false);
+    // "jkae" is a misspelling of Jake, not of his twin Jack.
+    expect(index.misspelt('jkae', 'jack')).toBe(false);
+    expect(index.misspelt('jkae', 'jake')).toBe(true);
+    // Within two edits (a swap counts as one), or too far from any name to say.
+    expect(index.misspelt('oievr', 'oliver')).toBe(true);
+    expect(index.misspelt('oxxvxr', 'oliver')).toBe(false);
+    // A name seen twice is not rare; a missing name is no misspelling.
+    expect(names({ jack: 6, jakc: 2 }).misspelt('jakc', 'jack')).toBe(false);
+    expect(index.misspelt('', 'jack')).toBe(false);
+  });
+
+  it('never auto-links twins or triplets whose names are near, even with a typing error', () => {
+    const twins = prepareRecords([
+      ...town(600),
+      child('near-a', { givenName: 'Jack', sex: 'M', familyName: 'Achterberg' }),
+      child('near-b', { givenName: 'Jake', sex: 'M', familyName: 'Achterberg' }),
+      child('near-b-typo', { givenName: 'Jkae', sex: 'M', familyName: 'Achterberg' }),
+      child('ella', { givenName: 'Ella', familyName: 'Achterberg' }),
+      child('emma', { givenName: 'Emma', familyName: 'Achterberg' }),
+    ]);
+    const own = matchRecords(twins, null, { threshold: 0.5 }).model;
+    const at = (id: string) => twins.find((r) => r.id === id)!;
+    expect(bandOf(scorePair(own, at('near-a'), at('near-b')))).not.toBe('auto-link');
+    expect(bandOf(scorePair(own, at('near-a'), at('near-b-typo')))).not.toBe('auto-link');
+    expect(bandOf(scorePair(own, at('ella'), at('emma')))).not.toBe('auto-link');
+  });
+
+  it('without a name index (a model built by hand), holds every near given name', () => {
+    const a = byId.get('trip-a')!;
+    const b = byId.get('trip-b')!;
+    expect(scorePair({ ...model, givenNames: undefined }, a, b)).toBeLessThanOrEqual(
+      LINKAGE_CONFIG.guards.reviewCeiling,
+    );
+  });
+});
+
+describe('pairs implied by links', () => {
+  it('adds A–C when A–B and B–C are linked, and nothing for lone pairs', () => {
+    const people = prepareRecords([
+      child('x1', { givenName: 'Rosalind', familyName: 'Featherstonehaugh' }),
+      child('x2', { givenName: 'Rosalind', familyName: 'Featherstonehaugh', postcode: undefined }),
+      child('x3', { givenName: 'Rosalind', familyName: 'Featherstonehaugh', streetNumber: undefined }),
+      child('y1', { givenName: 'Tobias', sex: 'M', familyName: 'Quennell' }),
+      child('y2', { givenName: 'Tobias', sex: 'M', familyName: 'Quennell' }),
+    ]);
+    const links: ScoredPair[] = [
+      { left: 0, right: 1, probability: 0.995, raw: 0.995 },
+      { left: 1, right: 2, probability: 0.999, raw: 0.999 },
+      { left: 3, right: 4, probability: 0.999, raw: 0.999 },
+    ];
+    const implied = impliedPairs(model, people, null, links, LINKAGE_CONFIG.bands.autoLink);
+    expect(implied).toEqual([{ left: 0, right: 2, probability: 0.995, raw: 0.995, implied: true }]);
+    // Links below the line join nothing.
+    expect(impliedPairs(model, people, null, links, 0.9999)).toEqual([]);
+  });
+
+  it('never joins twins through a record that has no given name', () => {
+    const people = prepareRecords([
+      child('t-olivia', { givenName: 'Olivia' }),
+      child('t-none', {}),
+      child('t-sophia', { givenName: 'Sophia' }),
+    ]);
+    const links: ScoredPair[] = [
+      { left: 0, right: 1, probability: 0.999, raw: 0.999 },
+      { left: 1, right: 2, probability: 0.999, raw: 0.999 },
+    ];
+    expect(impliedPairs(model, people, null, links, LINKAGE_CONFIG.bands.autoLink)).toEqual([]);
+  });
+
+  it('links two files only left to right, and can be turned off', () => {
+    const left = prepareRecords([
+      child('l1', { givenName: 'Rosalind', familyName: 'Featherstonehaugh' }),
+      child('l2', { givenName: 'Rosalind', familyName: 'Featherstonehaugh', postcode: undefined }),
+    ]);
+    const right = prepareRecords([child('r1', { givenName: 'Rosalind', familyName: 'Featherstonehaugh' })]);
+    const links: ScoredPair[] = [{ left: 0, right: 0, probability: 0.999, raw: 0.999 }];
+    expect(impliedPairs(model, left, right, links, 0.99)).toEqual([]);
+    const both: ScoredPair[] = [...links, { left: 1, right: 0, probability: 0.995, raw: 0.995 }];
+    expect(impliedPairs(model, left, right, both, 0.99)).toEqual([]);
+    const people = prepareRecords(town(300));
+    const on = matchRecords(people, null).pairs;
+    const off = matchRecords(people, null, { implied: false }).pairs;
+    expect(off.every((p) => !p.implied)).toBe(true);
+    expect(on.length).toBeGreaterThanOrEqual(off.length);
   });
 });
 

@@ -5,6 +5,7 @@ import { estimateParameters, termFrequencyAdjustments, type LevelParameters } fr
 import { checkIdentifier, type IdentifierSystem } from './people.identifiers.ts';
 import { LINKAGE_CONFIG, bandOf, type MatchBand } from './people.linkage-config.ts';
 import type { LinkageRecord, MatchedPair } from './people.linkage-io.ts';
+import { variantGroups } from './people.nicknames.ts';
 import { prepareRecord, type PreparedRecord } from './people.normalise.ts';
 
 /**
@@ -43,6 +44,11 @@ export type MatchModel = {
   givenIndex: number;
   dobIndex: number;
   identifierIndices: number[];
+  /**
+   * The given names of the records the model was built from, to tell a misspelt name from a different
+   * one (guardFor). Absent on a model built by hand: every given-name difference is then held.
+   */
+  givenNames?: GivenNameIndex;
   /** EM over all candidates; whether every session converged; λ over all pairs; the sessions run. */
   training: { iterations: number; converged: boolean; lambda: number; sessions: string[] };
 };
@@ -56,7 +62,12 @@ export type MatchStats = BlockingStats & {
 };
 
 /** A scored pair: probability with guards applied; raw, the model's probability before them. */
-export type ScoredPair = { left: number; right: number; probability: number; raw: number };
+/**
+ * A scored pair: probability with guards applied; raw, the model's probability before them. `implied`:
+ * not linked by its own score but through others of one person (impliedPairs); its probability is the
+ * weakest link of that person's records.
+ */
+export type ScoredPair = { left: number; right: number; probability: number; raw: number; implied?: true };
 
 /** A small, seeded random number generator (mulberry32), so that the same input gives the same model. */
 function random(seed: number) {
@@ -137,6 +148,117 @@ function identifierAgrees(model: MatchModel, levels: Uint8Array): boolean {
   return false;
 }
 
+/**
+ * How often each first given name occurs in the records, to tell a misspelling from a name: a name seen
+ * once, in no nickname or variant group, whose one nearest well-attested name (seen at least
+ * `LINKAGE_CONFIG.guards.misspelling.attested` times, or in a variant group) is the other record's
+ * name, within two edits, is a misspelling of it ("willaim" and "william"). Twins have two names that
+ * are each in use (Jack and Jake, Ava and Eva), so a difference between two such names is still held.
+ */
+export class GivenNameIndex {
+  private readonly counts = new Map<string, number>();
+  private readonly attestedByLength = new Map<number, string[]>();
+  private readonly nearestCache = new Map<string, string | null>();
+
+  constructor(names: Iterable<string>) {
+    for (const n of names) if (n) this.counts.set(n, (this.counts.get(n) ?? 0) + 1);
+    for (const [n, c] of this.counts) {
+      if (!this.isAttested(n, c)) continue;
+      const list = this.attestedByLength.get(n.length);
+      if (list) list.push(n);
+      else this.attestedByLength.set(n.length, [n]);
+    }
+  }
+
+  private isAttested(name: string, count = this.counts.get(name) ?? 0): boolean {
+    return (
+      name.length > 1 &&
+      (count >= LINKAGE_CONFIG.guards.misspelling.attested || variantGroups(name).length > 0)
+    );
+  }
+
+  /** Seen once at most, and in no variant group: perhaps a misspelling. */
+  private isRare(name: string): boolean {
+    return (this.counts.get(name) ?? 0) <= 1 && variantGroups(name).length === 0;
+  }
+
+  /**
+   * The well-attested name nearest to this one by edit distance (a swap of neighbours counts as one
+   * edit), within maxEdits; null when none is that near, or when two are equally near (ambiguous:
+   * "haryley" is one edit from both Harley and Hayley, and twins may be called Harley and Hayley).
+   */
+  nearestAttested(name: string): string | null {
+    let found = this.nearestCache.get(name);
+    if (found !== undefined) return found;
+    const maxEdits = LINKAGE_CONFIG.guards.misspelling.maxEdits;
+    let best = maxEdits + 1;
+    found = null;
+    for (let len = name.length - maxEdits; len <= name.length + maxEdits; len++) {
+      for (const other of this.attestedByLength.get(len) ?? []) {
+        if (other === name) continue;
+        const d = editDistance(name, other, best);
+        if (d < best) {
+          best = d;
+          found = other;
+        } else if (d === best) found = null;
+      }
+    }
+    this.nearestCache.set(name, found);
+    return found;
+  }
+
+  /**
+   * Whether two different given names are one name, misspelt: one is rare (seen once, in no variant
+   * group) and its nearest well-attested name is the other; or both are rare and nearest to the same
+   * well-attested name ("rahcel" and "rachyel", both Rachel).
+   */
+  misspelt(x: string, y: string): boolean {
+    if (!x || !y || x === y) return false;
+    const rareX = this.isRare(x);
+    const rareY = this.isRare(y);
+    if (rareX && rareY) {
+      const nx = this.nearestAttested(x);
+      return nx !== null && nx === this.nearestAttested(y);
+    }
+    if (rareX) return this.isAttested(y) && this.nearestAttested(x) === y;
+    if (rareY) return this.isAttested(x) && this.nearestAttested(y) === x;
+    return false;
+  }
+}
+
+/**
+ * Edit distance where a swap of two neighbouring characters is one edit (optimal string alignment), for
+ * short strings; stops counting once past `limit` (returns a value above it).
+ */
+export function editDistance(a: string, b: string, limit = Infinity): number {
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > limit) return limit + 1;
+  let prev2 = new Array<number>(lb + 1).fill(0);
+  let prev = Array.from({ length: lb + 1 }, (_, j) => j);
+  let cur = new Array<number>(lb + 1).fill(0);
+  for (let i = 1; i <= la; i++) {
+    cur[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= lb; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (
+        i > 1 &&
+        j > 1 &&
+        a.charCodeAt(i - 1) === b.charCodeAt(j - 2) &&
+        a.charCodeAt(i - 2) === b.charCodeAt(j - 1)
+      )
+        v = Math.min(v, prev2[j - 2]! + 1);
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > limit) return limit + 1;
+    [prev2, prev, cur] = [prev, cur, prev2];
+  }
+  return prev[lb]!;
+}
+
 /** A guard: why a pair may not score above a ceiling, whatever the weights say. */
 export type Guard = { reason: string; ceiling: number };
 
@@ -150,7 +272,9 @@ export type Guard = { reason: string; ceiling: number };
  *   on records whose given names are not the same: siblings, or a parent and a child. No link.
  * - A placeholder given name ("baby of Sarah", "twin 1"): it cannot say which child. Review at most.
  * - Given names that differ, or only sound alike or are only near (Jaro-Winkler 0.80–0.92), on records
- *   otherwise alike: twins and triplets (Jack and Jake, Ella and Emma). Review at most.
+ *   otherwise alike: twins and triplets (Jack and Jake, Ella and Emma). Review at most. Not where one
+ *   name is plainly a misspelling of the other (GivenNameIndex: seen once, no name of its own, nearest
+ *   to the other record's well-attested name, within two edits): twins have two real names.
  */
 export function guardFor(
   model: MatchModel,
@@ -168,6 +292,12 @@ export function guardFor(
   const g = model.givenIndex >= 0 ? levels[model.givenIndex]! : 0;
   if (model.dobIndex >= 0) {
     const d = levels[model.dobIndex]!;
+    const yearsApart = a.dob?.year && b.dob?.year ? Math.abs(a.dob.year - b.dob.year) : 0;
+    if (d === 6 && yearsApart >= LINKAGE_CONFIG.guards.generationYears)
+      return {
+        reason: `the dates of birth are ${yearsApart} years apart: a parent and a child with the same name look like this`,
+        ceiling: LINKAGE_CONFIG.guards.noLinkCeiling,
+      };
     if ((d === 5 || d === 6) && g !== 1)
       return {
         reason:
@@ -180,7 +310,10 @@ export function guardFor(
       reason: 'a placeholder name ("baby of …", "unborn", "twin …") cannot confirm which child this is',
       ceiling: LINKAGE_CONFIG.guards.reviewCeiling,
     };
-  if (LINKAGE_CONFIG.guards.givenNamesDiffer && (g === 4 || g === 5 || g === 7))
+  if (
+    LINKAGE_CONFIG.guards.givenNamesDiffer &&
+    (g === 7 || ((g === 4 || g === 5) && !model.givenNames?.misspelt(a.givenFirst, b.givenFirst)))
+  )
     return {
       reason: 'the given names differ: twins and triplets look like this',
       ceiling: LINKAGE_CONFIG.guards.reviewCeiling,
@@ -354,7 +487,77 @@ function trainBySessions(
 export type MatchOptions = {
   threshold?: number;
   extraNames?: readonly string[];
+  /** Add the pairs implied by the links (impliedPairs); default LINKAGE_CONFIG.clusters.enabled. */
+  implied?: boolean;
 };
+
+/**
+ * The pairs the links imply: when A is linked to B and B to C, A and C are one person too, though A
+ * and C may never have been compared (blocking) or may differ more than either differs from B. The
+ * links at or above `linkAt` are grouped (union-find); inside a group of at most
+ * `LINKAGE_CONFIG.clusters.maxSize` records, each pair not linked already is compared directly and
+ * added only when no guard holds it (so twins joined through a record without a given name stay
+ * apart) and its own probability reaches the review band. Its probability is the group's weakest
+ * link. Linking two files, only pairs of one left and one right record are made.
+ */
+export function impliedPairs(
+  model: MatchModel,
+  left: readonly PreparedRecord[],
+  right: readonly PreparedRecord[] | null,
+  links: readonly ScoredPair[],
+  linkAt: number,
+): ScoredPair[] {
+  const offset = right ? left.length : 0;
+  const parent = new Int32Array(left.length + (right?.length ?? 0)).map((_, i) => i);
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]!]!;
+      x = parent[x]!;
+    }
+    return x;
+  };
+  const weakest = new Map<number, number>();
+  const linked = new Set<string>();
+  for (const p of links) {
+    if (p.probability < linkAt) continue;
+    linked.add(`${p.left},${p.right}`);
+    const a = find(p.left);
+    const b = find(p.right + offset);
+    const w = Math.min(weakest.get(a) ?? 1, weakest.get(b) ?? 1, p.probability);
+    if (a !== b) parent[a] = b;
+    weakest.set(b, w);
+  }
+  const groups = new Map<number, number[]>();
+  for (let x = 0; x < parent.length; x++) {
+    const root = find(x);
+    if (root === x && !weakest.has(x)) continue;
+    const g = groups.get(root);
+    if (g) g.push(x);
+    else groups.set(root, [x]);
+  }
+  const other = right ?? left;
+  const levels = new Uint8Array(model.comparisons.length);
+  const out: ScoredPair[] = [];
+  for (const [root, members] of groups) {
+    if (members.length < 3 || members.length > LINKAGE_CONFIG.clusters.maxSize) continue;
+    const probability = weakest.get(root)!;
+    for (const x of members) {
+      if (x >= left.length) continue;
+      for (const y of members) {
+        if (right ? y < offset : y <= x) continue;
+        const j = y - offset;
+        if (linked.has(`${x},${j}`)) continue;
+        const a = left[x]!;
+        const b = other[j]!;
+        compareInto(model.comparisons, a, b, levels);
+        if (guardFor(model, a, b, levels)) continue;
+        if (probabilityOf(weightOf(model, a, levels)) < LINKAGE_CONFIG.bands.review) continue;
+        out.push({ left: x, right: j, probability, raw: probability, implied: true });
+      }
+    }
+  }
+  return out;
+}
 
 /**
  * Builds the model from the records and scores every candidate pair: linking left to right, or
@@ -440,6 +643,7 @@ export function matchRecords(
         : undefined,
     ),
     givenIndex: comparisons.findIndex((c) => c.key === 'given_name'),
+    givenNames: new GivenNameIndex(everyone.map((r) => r.givenFirst)),
     dobIndex: comparisons.findIndex((c) => c.key === 'date_of_birth'),
     identifierIndices: comparisons.flatMap((c, k) => (c.key.startsWith('identifier:') ? [k] : [])),
     training: {
@@ -473,6 +677,10 @@ export function matchRecords(
     );
   }
   const pairs = reached.filter((p) => p.probability >= threshold);
+  if (options.implied ?? LINKAGE_CONFIG.clusters.enabled)
+    pairs.push(
+      ...impliedPairs(model, left, right, pairs, Math.max(threshold, LINKAGE_CONFIG.bands.autoLink)),
+    );
   const held = reached.filter((p) => p.probability < threshold);
   const ended = performance.now();
   const scoringSeconds = passOneSeconds + (ended - scoringStarted) / 1000;

@@ -118,10 +118,18 @@ export function splitFullName(raw: string): { given: string; family: string } {
   return { given: words.slice(0, -1).join(' '), family: words[words.length - 1] ?? '' };
 }
 
+/** Double Metaphone codes of a word, kept per word: names repeat, and the codes are a third of preparing. */
+const codesByWord = new Map<string, [string, string] | null>();
+
 function codes(word: string): [string, string] | null {
   if (!word) return null;
-  const [primary, secondary] = doubleMetaphone(word);
-  return primary ? [primary, secondary || primary] : null;
+  let found = codesByWord.get(word);
+  if (found === undefined) {
+    const [primary, secondary] = doubleMetaphone(word);
+    found = primary ? [primary, secondary || primary] : null;
+    if (codesByWord.size < 200_000) codesByWord.set(word, found);
+  }
+  return found;
 }
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
