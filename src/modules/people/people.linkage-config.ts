@@ -13,7 +13,10 @@ export const LINKAGE_CONFIG = {
     reviewCeiling: 0.9,
     /** Siblings, parent and child: no link. */
     noLinkCeiling: 0.3,
-    /** Dates of birth this many years apart or more: a parent and a child (often of one name). No link. */
+    /**
+     * Dates of birth this many years apart or more, the later one a child's (born in the last 18
+     * years): a parent and a child, often of one name. No link.
+     */
     generationYears: 12,
     /**
      * Given names that differ hold a pair in review unless an identifier agrees. This protects twins

@@ -259,6 +259,9 @@ export function editDistance(a: string, b: string, limit = Infinity): number {
   return prev[lb]!;
 }
 
+/** The first year of birth of those who are children now (under 18). */
+const CHILDREN_BORN_FROM = new Date().getUTCFullYear() - 18;
+
 /** A guard: why a pair may not score above a ceiling, whatever the weights say. */
 export type Guard = { reason: string; ceiling: number };
 
@@ -292,10 +295,11 @@ export function guardFor(
   const g = model.givenIndex >= 0 ? levels[model.givenIndex]! : 0;
   if (model.dobIndex >= 0) {
     const d = levels[model.dobIndex]!;
-    const yearsApart = a.dob?.year && b.dob?.year ? Math.abs(a.dob.year - b.dob.year) : 0;
-    if (d === 6 && yearsApart >= LINKAGE_CONFIG.guards.generationYears)
+    const years = a.dob?.year && b.dob?.year ? [a.dob.year, b.dob.year].sort((x, y) => x - y) : null;
+    const yearsApart = years ? years[1]! - years[0]! : 0;
+    if (d === 6 && yearsApart >= LINKAGE_CONFIG.guards.generationYears && years![1]! >= CHILDREN_BORN_FROM)
       return {
-        reason: `the dates of birth are ${yearsApart} years apart: a parent and a child with the same name look like this`,
+        reason: `the dates of birth are ${yearsApart} years apart and one is a child's: a parent and a child of one name look like this`,
         ceiling: LINKAGE_CONFIG.guards.noLinkCeiling,
       };
     if ((d === 5 || d === 6) && g !== 1)
