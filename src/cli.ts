@@ -1,4 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { access, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
@@ -11,7 +13,9 @@ import { startServer } from './main.ts';
 import { seedDemo, type DemoSummary } from './seed/demo.ts';
 import { accessSchemas, otpauthUri } from './modules/access/index.ts';
 import { ROLES } from './common/context.ts';
+import { ValidationError } from './common/errors.ts';
 import { verifyChains } from './modules/audit/index.ts';
+import { importAgencyFile, readLinkageMap } from './modules/people/index.ts';
 import { addLinkageCommands } from './cli-linkage.ts';
 
 /** The `wraparound` command. Every failure ends with one plain line on stderr and exit code 1. */
@@ -358,6 +362,79 @@ exporter
       } else process.stdout.write(json);
     });
   });
+
+program
+  .command('import')
+  .description(
+    'Load an agency extract (school roll, GP registrations, social care clients, police) into the person index and link it: ' +
+      'rows the index cannot use go to a rejects file with their line and reason; rerunning the same file changes nothing; ' +
+      'an interrupted import finishes when run again.',
+  )
+  .argument(
+    '<source>',
+    'the source’s code, such as gp-registrations (see the sources in the web UI under Person index)',
+  )
+  .argument('<file>', 'the CSV extract, with a header row')
+  .requiredOption('--map <map.json>', 'which column holds which field (the same map.json as wraparound link)')
+  .option('--rejects <file>', 'where to write rejected rows (default: <file>.rejects.csv)')
+  .option('--partnership <slug>', 'the partnership to import into (needed when there is more than one)')
+  .action(
+    async (source: string, file: string, opts: { map: string; rejects?: string; partnership?: string }) => {
+      const map = await readLinkageMap(opts.map);
+      try {
+        await access(file);
+      } catch {
+        throw new Error(`<file>: ${file} cannot be read`);
+      }
+      const config = loadConfig();
+      await withDatabase(config, async (handle) => {
+        const partnerships = await handle.db.selectFrom('partnerships').select(['id', 'slug']).execute();
+        const partnership = opts.partnership
+          ? partnerships.find((p) => p.slug === opts.partnership)
+          : partnerships.length === 1
+            ? partnerships[0]
+            : undefined;
+        if (!partnership)
+          throw new Error(
+            `--partnership: give one of ${partnerships.map((p) => p.slug).join(', ') || '(none: seed or create one first)'}`,
+          );
+        const ctx = {
+          actor: { system: 'cli import', partnershipId: partnership.id },
+          requestId: `cli-${Date.now()}`,
+          now: new Date(),
+        };
+        const rejectsPath = opts.rejects ?? `${file}.rejects.csv`;
+        // Made at the first rejected row: a clean file leaves no empty rejects file behind.
+        let rejects: WriteStream | undefined;
+        const reading = progressReporter('Rows read');
+        const linking = progressReporter('Records linked');
+        try {
+          const result = await importAgencyFile(createServices(handle.db, config).personIndex, ctx, {
+            source,
+            fileName: basename(file),
+            open: () => createReadStream(file),
+            map,
+            rejects: (line) => (rejects ??= createWriteStream(rejectsPath)).write(`${line}\n`),
+            onProgress: (phase, done, total) => (phase === 'reading' ? reading : linking).update(done, total),
+          });
+          console.log(
+            `${result.rowsRead} rows read: ${result.stored} records stored, ${result.unchanged} already held, ${result.rejected} rejected` +
+              (result.rejected > 0 ? ` (see ${rejectsPath})` : '') +
+              `.\nLinked: ${result.outcome.autoLinked} automatically, ${result.outcome.forReview} for review, ${result.outcome.newPeople} new people.`,
+          );
+        } catch (error) {
+          // The source is an argument, not an option: name it as one.
+          if (error instanceof ValidationError && error.fields[0]?.field === 'source')
+            throw new Error(`<source>: ${error.fields[0].message}`);
+          throw error;
+        } finally {
+          reading.stop();
+          linking.stop();
+          if (rejects) await new Promise((resolve) => rejects!.end(resolve));
+        }
+      });
+    },
+  );
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

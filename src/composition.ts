@@ -15,7 +15,7 @@ import {
   OidcSignIn,
   TwoFactorService,
 } from './modules/access/index.ts';
-import { PeopleService } from './modules/people/index.ts';
+import { PeopleService, PersonIndexService } from './modules/people/index.ts';
 import { AuditService } from './modules/audit/index.ts';
 import { createApp } from './web/app.ts';
 import { loggerOptions } from './logging.ts';
@@ -36,6 +36,7 @@ export type Services = {
   consent: ConsentService;
   sharing: SharingService;
   people: PeopleService;
+  personIndex: PersonIndexService;
 };
 
 export function createServices(
@@ -64,6 +65,7 @@ export function createServices(
     consent: new ConsentService(gate),
     sharing: new SharingService(db, audit, gate),
     people: new PeopleService(db, audit, gate),
+    personIndex: new PersonIndexService(db, audit, gate),
   };
 }
 

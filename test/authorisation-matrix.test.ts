@@ -124,7 +124,18 @@ const LIST_MATRIX: readonly (readonly [string, ...Expected[]])[] = [
   ['POST /privacy/agreements/:agreementId/revoke',               403, 403, 403, 403, 303, 403, 403, 404],
   ['GET /privacy/withheld-items',                                403, 403, 403, 403, 200, 403, 403, 200],
   ['POST /privacy/withheld-items',                               403, 403, 403, 403, 303, 403, 403, 303],
+  ['GET /index/review',                                          403, 403, 403, 403, 403, 200, 403, 403],
+  ['GET /index/review/:linkId',                                  403, 403, 403, 403, 403, 200, 403, 403],
+  ['POST /index/review/:linkId',                                 403, 403, 403, 403, 403, 303, 403, 403],
+  ['GET /index/links/:linkId/unlink',                            403, 403, 403, 403, 403, 200, 403, 403],
+  ['POST /index/links/:linkId/unlink',                           403, 403, 403, 403, 403, 303, 403, 403],
+  ['GET /index/imports',                                         403, 403, 403, 403, 403, 200, 403, 403],
+  ['GET /index/imports/new',                                     403, 403, 403, 403, 403, 200, 403, 403],
+  ['POST /index/imports/new',                                    403, 403, 403, 403, 403, '—', 403, 403],
+  ['GET /index/imports/:importId',                               403, 403, 403, 403, 403, 200, 403, 403],
 ];
+// The import form takes files (multipart): the administrator's upload is tried in
+// people.index.routes.test.ts; here, everyone else is refused before the form is read.
 
 /**
  * Item by item, what each organisation sees of the child's five items: C content (title and body),
@@ -168,6 +179,8 @@ let people: Record<PersonName, string>;
 /** Rows on each child for the routes that name one: an involvement, a consent, an item its council owns. */
 let fixtures: Record<PersonName, { involvementId: string; consentId: string; itemId: string }>;
 let emergencyAccessId: string;
+/** The person index's rows the /index routes name: an import, a proposal to review, a current link. */
+let indexFixture: { sourceId: string; importId: string; pendingLinkId: string; currentLinkId: string };
 
 const world = () => t.world;
 
@@ -244,6 +257,69 @@ async function insertAgreement(partnershipId: string, name: string) {
   return row.id;
 }
 
+async function insertSourceRecord(localId: string) {
+  const row = await t.db
+    .insertInto('sourceRecords')
+    .values({
+      partnershipId: world().partnershipId,
+      sourceId: indexFixture.sourceId,
+      importId: indexFixture.importId,
+      localId,
+      contentSha256: localId,
+      received: JSON.stringify({ columns: ['id'], values: [localId] }),
+      fields: JSON.stringify({
+        givenName: 'Matrix',
+        familyName: 'Okafor',
+        dateOfBirth: '2016-05-05',
+        identifiers: [],
+      }),
+      receivedAt: new Date('2026-02-01T00:00:00Z'),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function insertLink(
+  sourceRecordId: string,
+  personId: string,
+  status: 'auto_linked' | 'pending_review',
+) {
+  const row = await t.db
+    .insertInto('recordLinks')
+    .values({ partnershipId: world().partnershipId, sourceRecordId, personId, status, probability: 0.8 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** A person of two records (so either can be unlinked): answers the second record's link. */
+async function insertLinkedPair() {
+  const person = await t.db
+    .insertInto('people')
+    .values({
+      partnershipId: world().partnershipId,
+      kind: 'child',
+      givenName: 'Matrix',
+      familyName: 'Okafor',
+      dateOfBirth: '2016-05-05',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const tag = Math.random().toString(36).slice(2);
+  await insertLink(await insertSourceRecord(`M-${tag}-1`), person.id, 'auto_linked');
+  return insertLink(await insertSourceRecord(`M-${tag}-2`), person.id, 'auto_linked');
+}
+
+async function linkVersion() {
+  const row = await t.db
+    .selectFrom('recordLinks')
+    .select('version')
+    .where('id', '=', indexFixture.pendingLinkId)
+    .executeTakeFirstOrThrow();
+  return String(row.version);
+}
+
 /** Everything a form could change, in one row: a refusal must leave it exactly as it was. */
 async function fingerprint() {
   const { rows } = await sql<Record<string, unknown>>`select
@@ -260,7 +336,11 @@ async function fingerprint() {
       (select count(*) from sharing_rules) as rules,
       (select count(*) from withheld_item_display) as withheld_display,
       (select string_agg(id::text || coalesce(sealed_reason, ''), ',' order by id) from people) as sealed,
-      (select count(*) from sealed_record_users) as sealed_users`.execute(t.db);
+      (select count(*) from sealed_record_users) as sealed_users,
+      (select string_agg(status || needs_information::text || version || coalesce(ended_at::text, ''), ',' order by id)
+        from record_links) as links,
+      (select count(*) from people) as people_count,
+      (select count(*) from person_imports) as imports`.execute(t.db);
   return JSON.stringify(rows[0]);
 }
 
@@ -330,6 +410,16 @@ async function formFor(route: string, person: PersonName, caseName: string): Pro
       return { effect: 'allow', mode: 'content', source: 'any', recipient: 'any', sensitivities: 'standard' };
     case 'POST /privacy/agreements/:agreementId/revoke':
       return { reason: 'Revoked by the authorisation matrix', version: '1' };
+    case 'POST /index/review/:linkId':
+      return {
+        decision: 'more_information',
+        note: `Asked by the matrix (${caseName})`,
+        version: await linkVersion(),
+      };
+    case 'POST /index/links/:linkId/unlink':
+      return { reason: 'Separated by the authorisation matrix', version: '1' };
+    case 'POST /index/imports/new':
+      return { source: 'matrix-feed' };
     case 'POST /privacy/withheld-items':
       return {
         standard: 'existence',
@@ -360,6 +450,13 @@ async function urlFor(route: string, actor: ActorName, person: PersonName): Prom
     consentId: () => (post ? insertConsent(person) : fixtures[person].consentId),
     itemId: () => fixtures[person].itemId,
     emergencyAccessId: () => emergencyAccessId,
+    linkId: () =>
+      route.includes('/unlink')
+        ? post
+          ? insertLinkedPair()
+          : indexFixture.currentLinkId
+        : indexFixture.pendingLinkId,
+    importId: () => indexFixture.importId,
     agreementId: () =>
       post && !otherPartnership
         ? insertAgreement(world().partnershipId, `Matrix throwaway ${Math.random()}`)
@@ -492,6 +589,36 @@ beforeAll(async () => {
     },
   };
 
+  const source = await t.db
+    .insertInto('recordSources')
+    .values({
+      partnershipId: w.partnershipId,
+      code: 'matrix-feed',
+      name: 'Matrix feed',
+      kind: 'other',
+      organisationId: w.orgs.council,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const imported = await t.db
+    .insertInto('personImports')
+    .values({
+      partnershipId: w.partnershipId,
+      sourceId: source.id,
+      fileName: 'matrix.csv',
+      fileSha256: 'x',
+      startedAt: new Date('2026-02-01T00:00:00Z'),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  indexFixture = { sourceId: source.id, importId: imported.id, pendingLinkId: '', currentLinkId: '' };
+  indexFixture.pendingLinkId = await insertLink(
+    await insertSourceRecord('M-pending'),
+    w.child,
+    'pending_review',
+  );
+  indexFixture.currentLinkId = await insertLinkedPair();
+
   // Emergency access, granted the way a practitioner asks for it.
   const granted = await agents.get('emergencyWorker')!.post(`/people/${w.child}/emergency-access`, {
     _csrf: tokens.get('emergencyWorker')!,
@@ -518,7 +645,7 @@ describe('the matrix covers every route', () => {
     expect(PERSON_MATRIX.map(([route]) => route).sort()).toEqual(childRoutes.sort());
     const listRoutes = table
       .filter((r) => !r.url.includes(':personId'))
-      .filter((r) => /^\/(people|privacy|analysis|audit)(\/|$)/.test(r.url))
+      .filter((r) => /^\/(people|privacy|analysis|audit|index)(\/|$)/.test(r.url))
       .map((r) => `${r.method} ${r.url}`);
     expect(LIST_MATRIX.map(([route]) => route).sort()).toEqual(listRoutes.sort());
   });

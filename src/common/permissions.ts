@@ -13,6 +13,10 @@ export const PERMISSIONS = {
   'sharing.administer': ['privacy_officer'],
   'subject-access.export': ['privacy_officer'],
   'aggregates.view': ['analyst', 'team_manager', 'privacy_officer'],
+  /** Decide uncertain record links and unlink wrong ones: the person index's clerical review. */
+  'index.review': ['front_door', 'partnership_admin'],
+  /** Load an agency's records into the person index. */
+  'index.import': ['partnership_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

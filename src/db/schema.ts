@@ -343,6 +343,119 @@ export interface SharingDecisionsTable {
   decidedAt: Timestamp;
 }
 
+export type RecordSourceKind =
+  'school_roll' | 'gp_registrations' | 'social_care' | 'police' | 'health' | 'housing' | 'other';
+
+export interface RecordSourcesTable {
+  partnershipId: string;
+  id: Generated<string>;
+  code: string;
+  name: string;
+  kind: RecordSourceKind;
+  organisationId: string;
+  createdAt: Generated<CreatedAt>;
+}
+
+export interface PersonImportsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  sourceId: string;
+  fileName: string;
+  fileSha256: string;
+  startedBy: string | null;
+  startedAt: Timestamp;
+  finishedAt: Timestamp | null;
+  status: Generated<'running' | 'finished' | 'failed'>;
+  rowsRead: Generated<number>;
+  rowsRejected: Generated<number>;
+  recordsNew: Generated<number>;
+  recordsUnchanged: Generated<number>;
+  autoLinked: Generated<number>;
+  forReview: Generated<number>;
+  newPeople: Generated<number>;
+  /** The first rejected rows: line number and reason. */
+  rejects: ColumnType<{ line: number; reason: string }[], string | undefined, string>;
+  error: string | null;
+}
+
+/** A record as an agency sent it: the columns and values in order (kept as JSON arrays, not keys). */
+export type ReceivedRow = { columns: string[]; values: string[] };
+
+/**
+ * A record's fields as the matching engine reads them. Identifiers are pairs, not keys, because the
+ * column-name plugin would rename snake_case keys inside JSON.
+ */
+export type StoredFields = {
+  givenName?: string;
+  familyName?: string;
+  fullName?: string;
+  streetNumber?: string;
+  addressLine1?: string;
+  addressLine2?: string;
+  locality?: string;
+  city?: string;
+  postcode?: string;
+  region?: string;
+  email?: string;
+  sex?: string;
+  /** ISO date (YYYY-MM-DD), or the text as sent when it is not a real date. */
+  dateOfBirth?: string;
+  identifiers: [system: string, value: string][];
+};
+
+/** Why a pair scored as it did (the engine's PairExplanation, stored). */
+export type StoredExplanation = {
+  priorBits: number;
+  comparisons: { key: string; level: string; weightBits: number; termFrequencyBits: number }[];
+  totalBits: number;
+  probability: number;
+  band: string;
+  guard?: string;
+};
+
+export interface SourceRecordsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  sourceId: string;
+  localId: string;
+  contentSha256: string;
+  received: ColumnType<ReceivedRow, string, never>;
+  /** The record's fields as the matching engine reads them (see people.index-records.ts). */
+  fields: ColumnType<StoredFields, string, never>;
+  importId: string | null;
+  lineNumber: number | null;
+  receivedAt: Timestamp;
+}
+
+export interface SourceRecordIdentifiersTable {
+  partnershipId: string;
+  system: string;
+  value: string;
+  sourceRecordId: string;
+}
+
+export type LinkStatus = 'auto_linked' | 'confirmed' | 'rejected' | 'pending_review';
+
+export interface RecordLinksTable {
+  partnershipId: string;
+  id: Generated<string>;
+  sourceRecordId: string;
+  personId: string;
+  status: LinkStatus;
+  probability: number | null;
+  explanation: ColumnType<StoredExplanation | null, string | null, string | null>;
+  createdPerson: Generated<boolean>;
+  needsInformation: Generated<boolean>;
+  decidedBy: string | null;
+  decidedAt: Timestamp | null;
+  decisionNote: string | null;
+  endedAt: Timestamp | null;
+  endedBy: string | null;
+  endReason: string | null;
+  version: Generated<number>;
+  createdAt: Generated<CreatedAt>;
+}
+
 export interface Database {
   partnerships: PartnershipsTable;
   localities: LocalitiesTable;
@@ -370,6 +483,11 @@ export interface Database {
   sharingRules: SharingRulesTable;
   consents: ConsentsTable;
   sharingDecisions: SharingDecisionsTable;
+  recordSources: RecordSourcesTable;
+  personImports: PersonImportsTable;
+  sourceRecords: SourceRecordsTable;
+  sourceRecordIdentifiers: SourceRecordIdentifiersTable;
+  recordLinks: RecordLinksTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -47,8 +47,24 @@ describe('the demo partnership', () => {
   it('loads the children asked for, and says so in the audit trail', async () => {
     expect(first.children).toBe(60);
     const events = await database.db.selectFrom('auditEvents').select(['action']).execute();
-    expect(events.map((e) => e.action)).toEqual(['demo.seed']);
+    expect(events.map((e) => e.action)).toEqual([
+      'demo.seed',
+      'index.import.begin',
+      'index.import.batch',
+      'index.link',
+      'index.import.finish',
+    ]);
     expect((await audit.verifyChain(first.partnershipId)).ok).toBe(true);
+  });
+
+  it('imports a GP registration feed that links most children and leaves some for review', async () => {
+    const imported = await database.db.selectFrom('personImports').selectAll().executeTakeFirstOrThrow();
+    expect(imported.status).toBe('finished');
+    expect(imported.rowsRejected).toBe(0);
+    expect(imported.autoLinked).toBeGreaterThan(imported.rowsRead * 0.7);
+    expect(imported.newPeople).toBeGreaterThanOrEqual(3);
+    const links = await database.db.selectFrom('recordLinks').select(['status']).execute();
+    expect(new Set(links.map((l) => l.status))).toContain('auto_linked');
   });
 
   it('is loaded once: a second run changes nothing and reports what is there', async () => {

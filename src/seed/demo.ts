@@ -1,13 +1,22 @@
 import type { Ctx } from '../common/context.ts';
 import type { Db } from '../db/database.ts';
-import { seedAccess, seedTrust, DEMO_PASSWORD, type DemoAccount } from '../modules/access/index.ts';
+import {
+  AccessGate,
+  seedAccess,
+  seedTrust,
+  DEMO_PASSWORD,
+  type DemoAccount,
+} from '../modules/access/index.ts';
 import type { AuditService } from '../modules/audit/index.ts';
 import {
   FAMILY_NAMES,
   MENS_NAMES,
   NORTHBRIDGE_LOCALITIES,
+  PersonIndexService,
   WOMENS_NAMES,
+  seedIndexFeeds,
   seedPeople,
+  seedRecordSources,
 } from '../modules/people/index.ts';
 
 /**
@@ -91,14 +100,21 @@ export async function seedDemo(
   const ctx: Ctx = { actor: { system: 'demo seed', partnershipId }, requestId: 'seed', now };
   await db.transaction().execute(async (tx) => {
     await seedTrust(tx, { partnershipId, seed: options.seed, now });
-    await tx
-      .insertInto('instanceSettings')
-      .values({ key: SEEDED_MARK, value: JSON.stringify(summary) })
-      .execute();
+    await seedRecordSources(tx, partnershipId);
     await audit.record(tx, ctx, {
       action: 'demo.seed',
       detail: { children: people.children, adults: people.adults },
     });
   });
+  // The GP feed links to the children above; the mark goes last, so an interrupted seed is noticed.
+  await seedIndexFeeds(db, new PersonIndexService(db, audit, new AccessGate(db, audit)), {
+    partnershipId,
+    seed: options.seed,
+    now,
+  });
+  await db
+    .insertInto('instanceSettings')
+    .values({ key: SEEDED_MARK, value: JSON.stringify(summary) })
+    .execute();
   return { ...summary, created: true };
 }

@@ -24,7 +24,12 @@ import {
   type TwoFactorService,
   type SharingService,
 } from '../modules/access/index.ts';
-import { registerPeopleRoutes, type PeopleService } from '../modules/people/index.ts';
+import {
+  registerPeopleRoutes,
+  registerPersonIndexRoutes,
+  type PeopleService,
+  type PersonIndexService,
+} from '../modules/people/index.ts';
 
 import { registerAuditRoutes, type AuditService } from '../modules/audit/index.ts';
 import { registerErrorHandling } from './errors.ts';
@@ -48,6 +53,7 @@ export type WebServices = {
   consent: ConsentService;
   sharing: SharingService;
   people: PeopleService;
+  personIndex: PersonIndexService;
   /** Answers whether the database can be reached, for /health. */
   databaseReachable(): Promise<boolean>;
 };
@@ -165,6 +171,7 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
   registerAccessRoutes(app, services);
   registerAuditRoutes(app, services.audit);
   registerPeopleRoutes(app, services);
+  registerPersonIndexRoutes(app, services);
   registerTrustRoutes(app, services);
   return app;
 }

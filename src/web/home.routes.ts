@@ -17,6 +17,19 @@ function panelsFor(ctx: Ctx): Panel[] {
       ],
     });
   }
+  const index = [
+    ...(isAllowed(ctx, 'index.review')
+      ? [
+          {
+            href: '/index/review',
+            text: 'Records to review',
+            hint: 'uncertain links between agency records and children',
+          },
+        ]
+      : []),
+    ...(isAllowed(ctx, 'index.import') ? [{ href: '/index/imports', text: 'Import agency records' }] : []),
+  ];
+  if (index.length > 0) panels.push({ title: 'Person index', links: index });
   if (isAllowed(ctx, 'aggregates.view')) {
     panels.push({
       title: 'Figures',

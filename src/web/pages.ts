@@ -42,6 +42,8 @@ export function registerPages(app: FastifyInstance, demo: boolean) {
             people: isAllowed(request.ctx(), 'person.access'),
             aggregates: isAllowed(request.ctx(), 'aggregates.view'),
             privacy: isAllowed(request.ctx(), 'emergency-access.review'),
+            indexReview: isAllowed(request.ctx(), 'index.review'),
+            indexImport: isAllowed(request.ctx(), 'index.import'),
           }
         : {},
       currentPath: request.url.split('?')[0],

@@ -129,6 +129,37 @@ export class Agent {
     );
   }
 
+  /** Posts a multipart form with files, as a browser sends an upload; the CSRF token as for post. */
+  async postFiles(
+    url: string,
+    fields: Record<string, string>,
+    files: Record<string, { name: string; content: string }>,
+    tokenFrom = url,
+  ) {
+    const boundary = `----wraparound${Math.random().toString(16).slice(2)}`;
+    const all = { _csrf: fields._csrf ?? (await this.csrfToken(tokenFrom)), ...fields };
+    const parts = [
+      ...Object.entries(all).map(
+        ([name, value]) =>
+          `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+      ),
+      ...Object.entries(files).map(
+        ([name, file]) =>
+          `--${boundary}\r\ncontent-disposition: form-data; name="${name}"; filename="${file.name}"\r\n` +
+          `content-type: application/octet-stream\r\n\r\n${file.content}\r\n`,
+      ),
+    ];
+    return this.keep(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        cookies: Object.fromEntries(this.cookies),
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        payload: `${parts.join('')}--${boundary}--\r\n`,
+      }),
+    );
+  }
+
   async csrfToken(pageUrl: string): Promise<string> {
     const page = await this.get(pageUrl);
     const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];

@@ -6,6 +6,7 @@ import * as m0004 from './0004_audit_context.ts';
 import * as m0005 from './0005_trust.ts';
 import * as m0006 from './0006_two_factor.ts';
 import * as m0007 from './0007_read_indexes.ts';
+import * as m0008 from './0008_person_index.ts';
 
 /** Forward-only: migrations are added at the end and never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_trust': m0005,
   '0006_two_factor': m0006,
   '0007_read_indexes': m0007,
+  '0008_person_index': m0008,
 };

@@ -24,6 +24,7 @@ export {
 } from './people.identifiers.ts';
 export { PeopleService, AGE_BANDS } from './people.service.ts';
 export { registerPeopleRoutes } from './people.routes.ts';
+export { registerPersonIndexRoutes } from './people.index.routes.ts';
 export * as peopleSchemas from './people.schemas.ts';
 export {
   prepareRecords,
@@ -54,3 +55,12 @@ export {
 } from './people.linkage-io.ts';
 export { blockingRules, forEachCandidate, type BlockingRule } from './people.blocking.ts';
 export type { PreparedRecord } from './people.normalise.ts';
+export { PersonIndexService, type LinkOutcome, type ReviewDecision } from './people.index.ts';
+export {
+  importAgencyFile,
+  beginFileImport,
+  runFileImport,
+  type ImportFile,
+  type ImportResult,
+} from './people.import.ts';
+export { seedRecordSources, seedIndexFeeds, DEMO_SOURCES, GP_FEED_MAP } from './people.index.seed.ts';

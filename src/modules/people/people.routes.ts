@@ -6,7 +6,7 @@ import { formErrors, parseWith } from '../../web/forms.ts';
 import type { WebServices } from '../../web/app.ts';
 import { ItemInput, PersonSearch } from './people.schemas.ts';
 
-type Services = Pick<WebServices, 'people' | 'gate'>;
+type Services = Pick<WebServices, 'people' | 'gate' | 'personIndex'>;
 
 /** A child's record, search, "my children", who has looked, and the analysts' figures. */
 export function registerPeopleRoutes(app: FastifyInstance, services: Services) {
@@ -50,8 +50,12 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services) {
     const { personId } = pathParams(request);
     const ctx = request.ctx();
     const summary = await services.people.summary(ctx, personId!);
+    const { records, provenance } = await services.personIndex.recordsOf(ctx, personId!);
     return reply.page('people/views/person.njk', {
       ...summary,
+      records,
+      provenance,
+      canUnlink: isAllowed(ctx, 'index.review'),
       canAllocate: isAllowed(ctx, 'involvement.manage'),
       // The involvements that give this person their access: the ones they may end themselves.
       ownInvolvementIds:

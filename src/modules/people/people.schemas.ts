@@ -52,3 +52,39 @@ export const PersonSearch = z
     return { name: form.name, dateOfBirth };
   });
 export type PersonSearch = z.output<typeof PersonSearch>;
+
+const version = z.coerce.number({ error: 'The form is out of date: reload the page' }).int().min(1);
+const note = z.string().trim().max(2000, 'The note must be 2000 characters or fewer');
+
+/** A reviewer's decision on a proposed link. */
+export const LinkDecision = z
+  .object({
+    decision: z.enum(['link', 'not_same', 'more_information'], {
+      error: 'Select whether this is the same person',
+    }),
+    note: note.optional().default(''),
+    version,
+  })
+  .refine((d) => d.decision !== 'more_information' || d.note.length > 0, {
+    message: 'Say what information is needed, and from whom',
+    path: ['note'],
+  });
+export type LinkDecision = z.output<typeof LinkDecision>;
+
+export const UnlinkInput = z.object({
+  reason: z
+    .string({ error: 'Say why this record is not this person' })
+    .trim()
+    .min(10, 'Say why this record is not this person, in at least 10 characters')
+    .max(2000, 'The reason must be 2000 characters or fewer'),
+  version,
+});
+export type UnlinkInput = z.output<typeof UnlinkInput>;
+
+/** The fields of the import form besides its two files. */
+export const ImportInput = z.object({
+  source: z
+    .string({ error: 'Select where the records come from' })
+    .trim()
+    .min(1, 'Select where the records come from'),
+});
