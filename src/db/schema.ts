@@ -425,6 +425,8 @@ export interface SourceRecordsTable {
   importId: string | null;
   lineNumber: number | null;
   receivedAt: Timestamp;
+  /** The matching engine's blocking keys (people.index-match.ts), for finding candidates. */
+  matchKeys: Generated<string[]>;
 }
 
 export interface SourceRecordIdentifiersTable {

@@ -69,11 +69,15 @@ async function buildSnapshots(snapshots: PGliteSnapshots): Promise<void> {
   await removeOtherSnapshots(snapshots);
 }
 
+/** Snapshots of other migration sets, left an hour: another checkout's run may still be reading them. */
 async function removeOtherSnapshots(current: PGliteSnapshots): Promise<void> {
   const keep = new Set(Object.values(current).map((file) => path.basename(file)));
+  const staleBefore = Date.now() - 60 * 60 * 1000;
   for (const name of await fs.readdir(CACHE_DIR)) {
-    if (!keep.has(name) && !name.endsWith('.partial'))
-      await fs.rm(path.join(CACHE_DIR, name), { force: true });
+    if (keep.has(name) || name.endsWith('.partial')) continue;
+    const file = path.join(CACHE_DIR, name);
+    const stat = await fs.stat(file).catch(() => null);
+    if (stat && stat.mtimeMs < staleBefore) await fs.rm(file, { force: true });
   }
 }
 

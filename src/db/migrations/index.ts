@@ -7,6 +7,7 @@ import * as m0005 from './0005_trust.ts';
 import * as m0006 from './0006_two_factor.ts';
 import * as m0007 from './0007_read_indexes.ts';
 import * as m0008 from './0008_person_index.ts';
+import * as m0010 from './0010_match_keys.ts';
 
 /** Forward-only: migrations are added at the end and never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_two_factor': m0006,
   '0007_read_indexes': m0007,
   '0008_person_index': m0008,
+  '0010_match_keys': m0010,
 };

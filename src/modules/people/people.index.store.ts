@@ -102,6 +102,8 @@ export type NewSourceRecord = {
   received: { columns: string[]; values: string[] };
   fields: StoredFields;
   lineNumber: number;
+  /** The engine's blocking keys (people.index-match.ts); computed when stored if absent. */
+  matchKeys?: string[];
 };
 
 /**
@@ -128,6 +130,7 @@ export async function insertSourceRecords(
         contentSha256: r.contentSha256,
         received: JSON.stringify(r.received),
         fields: JSON.stringify(r.fields),
+        matchKeys: r.matchKeys,
         lineNumber: r.lineNumber,
         receivedAt,
       })),

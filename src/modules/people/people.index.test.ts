@@ -603,6 +603,89 @@ describe('the person index', () => {
     });
   });
 
+  describe('finding the people a record may be, through the database', () => {
+    let w: IndexWorld;
+
+    beforeAll(async () => {
+      w = await buildIndexWorld(db);
+      const zara = ['Q1', 'Zara', 'Quinlan', '03/03/2019', 'F', '9 Elm Close', 'NB9 9ZZ', nhsNumber(900)];
+      await importCsv(w.system(), 'gp', csvOf([...population(40), zara]));
+      // The school knows the same children: people several agencies know are what EM learns from.
+      await importCsv(
+        w.system(),
+        'school',
+        csvOf([...population(40), zara].map((r) => [`S-${r[0]}`, ...r.slice(1)])),
+      );
+    });
+
+    const fields = (over: Partial<StoredFields>): StoredFields => ({
+      givenName: 'Zara',
+      familyName: 'Quinlan',
+      dateOfBirth: '2019-03-03',
+      sex: 'F',
+      addressLine1: '9 Elm Close',
+      postcode: 'NB9 9ZZ',
+      identifiers: [],
+      ...over,
+    });
+
+    it('finds the child by a mistyped name, with the probability, band and why', async () => {
+      const zara = (await recordOf(w, 'gp', 'Q1')).personId!;
+      const found = await services.personIndex.candidatesFor(
+        w.users.frontDoor.ctx(),
+        fields({ givenName: 'Zarah', familyName: 'Quinlen' }),
+      );
+      expect(found[0]).toMatchObject({ personId: zara });
+      expect(found[0]!.probability).toBeGreaterThan(0.5);
+      expect(found[0]!.explanation.comparisons.map((c) => c.key)).toContain('date_of_birth');
+      const event = await db
+        .selectFrom('auditEvents')
+        .select(['personIds'])
+        .where('action', '=', 'index.match')
+        .orderBy('seq', 'desc')
+        .executeTakeFirstOrThrow();
+      expect(event.personIds).toContain(zara);
+    });
+
+    it('finds the child by NHS number alone, and no one for a child it does not hold', async () => {
+      const zara = (await recordOf(w, 'gp', 'Q1')).personId!;
+      const byNumber = await services.personIndex.candidatesFor(
+        w.users.frontDoor.ctx(),
+        fields({
+          givenName: undefined,
+          addressLine1: undefined,
+          postcode: undefined,
+          identifiers: [['nhs', nhsNumber(900)]],
+        }),
+      );
+      expect(byNumber.map((c) => c.personId)).toContain(zara);
+      const nobody = await services.personIndex.candidatesFor(
+        w.users.frontDoor.ctx(),
+        fields({
+          givenName: 'Bartholomew',
+          familyName: 'Xylander',
+          dateOfBirth: '2008-12-30',
+          addressLine1: '1 Nowhere',
+          postcode: 'ZZ1 1ZZ',
+        }),
+      );
+      expect(nobody).toEqual([]);
+    });
+
+    it('is refused to a practitioner, and the refusal audited', async () => {
+      await expect(
+        services.personIndex.candidatesFor(w.users.practitioner.ctx(), fields({})),
+      ).rejects.toBeInstanceOf(ForbiddenError);
+      const denied = await db
+        .selectFrom('auditEvents')
+        .select('action')
+        .where('actorUserId', '=', w.users.practitioner.id)
+        .where('outcome', '=', 'denied')
+        .execute();
+      expect(denied.map((d) => d.action)).toContain('index.match');
+    });
+  });
+
   describe('a record moved to another person after review', () => {
     it('leaves no empty person behind for later records to be matched against', async () => {
       const w = await buildIndexWorld(db);

@@ -7,6 +7,7 @@ import type { NewRow, StoredExplanation, StoredFields } from '../../db/schema.ts
 import type { AccessGate } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import { personDetailsOf, linkageRecordOf, sexFrom } from './people.index-records.ts';
+import { IndexMatcher, matchKeysOfFields } from './people.index-match.ts';
 import * as store from './people.index.store.ts';
 import { LINKAGE_CONFIG } from './people.linkage-config.ts';
 import { blockingRules, forEachCandidate } from './people.blocking.ts';
@@ -53,11 +54,32 @@ export type ReviewDecision = 'link' | 'not_same' | 'more_information';
  * and its decisions, unlinking, and the records behind a person with where each came from.
  */
 export class PersonIndexService {
+  private readonly matcher: IndexMatcher;
+
   constructor(
     private readonly db: Db,
     private readonly audit: AuditService,
     private readonly gate: AccessGate,
-  ) {}
+  ) {
+    this.matcher = new IndexMatcher(db);
+  }
+
+  /**
+   * The people a record may be, best first, found through the database (the record's blocking keys)
+   * rather than by loading the index: each with its probability, band and explanation. Audited with
+   * the people it names.
+   */
+  async candidatesFor(ctx: Ctx, fields: StoredFields) {
+    const partnershipId = await this.require(ctx, 'index.review', 'index.match');
+    const candidates = await this.matcher.candidatesFor(partnershipId, fields);
+    await this.audit.recordAlone(ctx, {
+      action: 'index.match',
+      subjectType: 'person_index',
+      personIds: candidates.map((c) => c.personId),
+      detail: { candidates: candidates.length },
+    });
+    return candidates;
+  }
 
   /**
    * Links every record not yet decided: against the index first; those near no one are deduplicated
@@ -206,7 +228,7 @@ export class PersonIndexService {
         batch.sourceId,
         batch.importId,
         ctx.now,
-        batch.records,
+        batch.records.map((r) => ({ ...r, matchKeys: r.matchKeys ?? matchKeysOfFields(r.fields) })),
       );
       await store.addToImport(tx, partnershipId, batch.importId, {
         rowsRead: batch.records.length + batch.rejects.length,
