@@ -80,7 +80,9 @@ export abstract class BasePage {
     await this.journey.navigate(() => this.page.getByRole('button', { name: 'Sign out' }).click());
   }
 
-  async openNavigation(text: 'Home' | 'Children' | 'Privacy' | 'Administration'): Promise<void> {
+  async openNavigation(
+    text: 'Home' | 'Children' | 'Privacy' | 'Administration' | 'Person index',
+  ): Promise<void> {
     const nav = this.page.locator('.govuk-service-navigation');
     await this.journey.navigate(() => nav.getByRole('link', { name: text, exact: true }).click());
   }

@@ -73,7 +73,7 @@ describe('the person index pages', () => {
     );
     expect(page.body).toContain('the last digit does not match');
     const list = await admin.get('/index/imports');
-    expect(list.body).toContain('school-roll upload.csv');
+    expect(list.body).toContain('roll.csv');
   });
 
   it('refuses an upload without its files, or with a map.json that is wrong, naming the field', async () => {

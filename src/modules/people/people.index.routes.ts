@@ -10,6 +10,13 @@ import { parseLinkageMap } from './people.linkage-io.ts';
 import { ImportInput, LinkDecision, UnlinkInput } from './people.schemas.ts';
 
 type Services = Pick<WebServices, 'personIndex'>;
+type Upload = { name: string; data: Buffer };
+
+/** A file the form sent, or null when none was chosen (a browser sends an empty part). */
+function uploaded(value: unknown): Upload | null {
+  const file = value as Upload | undefined;
+  return file?.data instanceof Buffer && file.data.length > 0 ? file : null;
+}
 
 const VIEWS = 'people/views/index';
 /** The largest extract the web form takes; bigger ones go through `wraparound import`. */
@@ -76,6 +83,10 @@ export function registerPersonIndexRoutes(app: FastifyInstance, services: Servic
   void app.register(async (scope) => {
     await scope.register(fastifyMultipart, {
       attachFieldsToBody: 'keyValues',
+      // Each file arrives as its name and its bytes.
+      onFile: async (part) => {
+        part.value = { name: part.filename, data: await part.toBuffer() } satisfies Upload;
+      },
       limits: { fileSize: MAX_UPLOAD_BYTES, files: 2, fields: 5 },
     });
     const form = async (ctx: Parameters<typeof index.sources>[0]) => ({ sources: await index.sources(ctx) });
@@ -95,8 +106,8 @@ export function registerPersonIndexRoutes(app: FastifyInstance, services: Servic
         );
       const parsed = parseWith(ImportInput, body);
       const problems = parsed.ok ? [] : [...parsed.errors];
-      const csv = body.file instanceof Buffer && body.file.length > 0 ? body.file : null;
-      const mapText = body.map instanceof Buffer && body.map.length > 0 ? body.map.toString('utf8') : null;
+      const csv = uploaded(body.file);
+      const mapText = uploaded(body.map)?.data.toString('utf8') ?? null;
       if (!csv) problems.push({ field: 'file', message: 'Choose the CSV file of records to import' });
       let map;
       if (!mapText)
@@ -113,8 +124,8 @@ export function registerPersonIndexRoutes(app: FastifyInstance, services: Servic
       if (problems.length > 0 || !parsed.ok || !csv || !map) return again(problems);
       const file = {
         source: parsed.data.source,
-        fileName: `${parsed.data.source} upload.csv`,
-        open: () => Readable.from([csv]),
+        fileName: csv.name,
+        open: () => Readable.from([csv.data]),
         map,
       };
       try {
