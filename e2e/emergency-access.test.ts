@@ -15,8 +15,9 @@ describe('emergency access', () => {
     const home = await signInAs(teacher, TEACHER.email, journeys.demoPassword, TEACHER.name);
     await home.openNavigation('Children');
     const find = await FindChildPage.verifyOnPage(teacher);
-    await find.search('a');
+    await find.search('Smiht');
     const results = await FindChildPage.verifyOnPage(teacher);
+    expect((await results.reasons()).length).toBeGreaterThan(0);
     const child = await results.openFirstNotInvolved();
 
     const refused = await NoAccessPage.verifyOnPage(teacher);

@@ -1,12 +1,23 @@
 import { BasePage } from './base-page.ts';
 
-/** Find a child: a name and an optional date of birth; results say whether you are involved. */
+/**
+ * Find a child: a name or an identifier, with an optional date of birth and postcode; results come
+ * best first, say why they matched and whether you are involved.
+ */
 export class FindChildPage extends BasePage {
   static readonly heading = 'Find a child';
 
-  async search(name: string): Promise<void> {
+  async search(name: string, more: { identifier?: string; postcode?: string } = {}): Promise<void> {
     await this.page.getByLabel('Name', { exact: true }).fill(name);
+    if (more.identifier !== undefined)
+      await this.page.getByLabel('NHS number, UPN or CHI number (optional)').fill(more.identifier);
+    if (more.postcode !== undefined) await this.page.getByLabel('Postcode (optional)').fill(more.postcode);
     await this.submitWith(this.page.getByRole('button', { name: 'Search' }));
+  }
+
+  /** Why each result matched, in the order shown. */
+  async reasons(): Promise<string[]> {
+    return (await this.page.locator('tbody tr td:nth-child(4)').allInnerTexts()).map((t) => t.trim());
   }
 
   /** Opens the first result the searcher is not involved with; answers that child's name. */

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { dateInputFields, readDateInput } from '../../common/date-input.ts';
 import { DATA_TYPES, SENSITIVITIES } from '../../common/sharing.ts';
+import {
+  nameWords,
+  readPostcode,
+  readSearchIdentifier,
+  type SearchCriteria,
+  type SearchIdentifier,
+  type SearchPostcode,
+} from './people.search.ts';
 
 /** Form and API input for the person index pages. */
 
@@ -37,19 +45,50 @@ export const ItemInput = z
   });
 export type ItemInput = z.output<typeof ItemInput>;
 
+/**
+ * A person search: a name (given and family, any order, typos allowed) or an identifier, or both; a
+ * date of birth, exact or within a year; a full postcode or its first half. Every mistake is reported
+ * at once, on its own field.
+ */
 export const PersonSearch = z
   .object({
     name: z.string().trim().max(200, 'The name must be 200 characters or fewer').optional().default(''),
     ...dateInputFields('dob'),
+    dobWindow: z.string().optional().default(''),
+    identifier: z
+      .string()
+      .trim()
+      .max(30, 'The NHS number, UPN or CHI number must be 30 characters or fewer')
+      .optional()
+      .default(''),
+    postcode: z.string().trim().max(10, 'The postcode must be 10 characters or fewer').optional().default(''),
   })
-  .transform((form, ctx) => {
+  .transform((form, ctx): SearchCriteria => {
+    let failed = false;
+    const problem = (path: string, message: string) => {
+      ctx.addIssue({ code: 'custom', message, path: [path] });
+      failed = true;
+    };
+    if (form.name && nameWords(form.name).length === 0) problem('name', 'Enter a name using letters');
+    if (!form.name && !form.identifier) problem('name', 'Enter a name, or an NHS number, UPN or CHI number');
     const dateOfBirth = readDateInput(form, 'dob', 'The date of birth', ctx);
-    if (dateOfBirth === z.NEVER) return z.NEVER;
-    if (!form.name && !dateOfBirth) {
-      ctx.addIssue({ code: 'custom', message: 'Enter a name or a date of birth', path: ['name'] });
-      return z.NEVER;
+    if (dateOfBirth === z.NEVER) failed = true;
+    const dobWithinYear = form.dobWindow === 'year';
+    if (dobWithinYear && dateOfBirth === null)
+      problem('dob-day', 'Enter the date of birth to search within a year of it');
+    let identifier: SearchIdentifier | null = null;
+    if (form.identifier) {
+      const read = readSearchIdentifier(form.identifier);
+      if (read.ok) identifier = { systems: read.systems, value: read.value };
+      else problem('identifier', read.reason);
     }
-    return { name: form.name, dateOfBirth };
+    let postcode: SearchPostcode | null = null;
+    if (form.postcode) {
+      postcode = readPostcode(form.postcode);
+      if (!postcode) problem('postcode', 'Enter a full postcode, like NB1 2AB, or its first half, like NB1');
+    }
+    if (failed || dateOfBirth === z.NEVER) return z.NEVER;
+    return { name: form.name, dateOfBirth, dobWithinYear, identifier, postcode };
   });
 export type PersonSearch = z.output<typeof PersonSearch>;
 

@@ -6,7 +6,8 @@ import { formatShown, suppressTable } from '../../common/suppression.ts';
 import type { Db } from '../../db/database.ts';
 import type { AccessGate } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { ItemInput, PersonSearch } from './people.schemas.ts';
+import type { ItemInput } from './people.schemas.ts';
+import { rankCandidates, type SearchCriteria } from './people.search.ts';
 import * as store from './people.store.ts';
 
 export const AGE_BANDS = ['0-4', '5-10', '11-15', '16-17'] as const;
@@ -83,10 +84,12 @@ export class PeopleService {
   }
 
   /**
-   * Search by name and date of birth. A sealed record shows only to those named on it; a child the
-   * searcher is not involved with shows only enough to identify them and ask for access.
+   * Search by name (typos allowed, any order), date of birth (or a year around it), identifier and
+   * postcode, ranked, each result with the reason it matched. A sealed record shows only to those
+   * named on it; a child the searcher is not involved with shows only enough to identify them and ask
+   * for access (name, date of birth, locality). Audited with every person shown.
    */
-  async search(ctx: Ctx, search: PersonSearch) {
+  async search(ctx: Ctx, search: SearchCriteria) {
     if (isSystem(ctx.actor)) throw new ForbiddenError('Search is for people');
     const actor = ctx.actor;
     // Practitioners search to open a record; the privacy officer, to answer a subject access request.
@@ -100,16 +103,22 @@ export class PeopleService {
     }
     return this.db.transaction().execute(async (tx) => {
       const found = await store.searchPeople(tx, actor.partnershipId, actor.userId, search);
-      const ids = found.rows.map((r) => r.id);
+      const ranked = rankCandidates(search, found.wordCodes, found.candidates).slice(0, store.SEARCH_LIMIT);
+      const ids = ranked.map((r) => r.id);
       const involved = await store.involvedAmong(tx, actor.partnershipId, actor.userId, ids, ctx.now);
+      const total = found.candidates.length;
       await this.audit.record(tx, ctx, {
         action: 'person.search',
         personIds: ids,
-        detail: { criteria: search, shown: ids.length, total: found.total },
+        detail: { criteria: search, shown: ids.length, total, fallback: found.fallback },
       });
       return {
-        total: found.total,
-        rows: found.rows.map((r) => ({ ...r, involved: involved.has(r.id) })),
+        total,
+        more: found.more,
+        rows: ranked.map(({ score: _score, reasons: _reasons, ...r }) => ({
+          ...r,
+          involved: involved.has(r.id),
+        })),
       };
     });
   }

@@ -1,8 +1,10 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Db, Tx } from '../../db/database.ts';
 import type { NewRow } from '../../db/schema.ts';
 import { involvementInForce } from '../access/index.ts';
+import type { IdentifierSystem } from './people.identifiers.ts';
+import { dobRange, nameWords, type SearchCandidate, type SearchCriteria } from './people.search.ts';
 
 type Q = Db | Tx;
 
@@ -125,58 +127,257 @@ export async function insertItem(q: Q, row: NewRow<'recordItems'>) {
   return id;
 }
 
-export type PersonSearch = { name: string; dateOfBirth: string | null };
-
 export const SEARCH_LIMIT = 25;
 
-/** Name prefix (family or given) and date of birth; sealed records the user is not named on never show. */
-export async function searchPeople(q: Q, partnershipId: string, userId: string | null, search: PersonSearch) {
-  const words = search.name.toLowerCase().split(/\s+/).filter(Boolean);
-  let query = q
-    .selectFrom('people as p')
-    .leftJoin('householdMembers as m', (j) =>
-      j
-        .onRef('m.partnershipId', '=', 'p.partnershipId')
-        .onRef('m.personId', '=', 'p.id')
-        .on('m.endedOn', 'is', null),
-    )
-    .leftJoin('households as h', (j) =>
-      j.onRef('h.partnershipId', '=', 'm.partnershipId').onRef('h.id', '=', 'm.householdId'),
-    )
-    .leftJoin('localities as l', (j) =>
-      j.onRef('l.partnershipId', '=', 'h.partnershipId').onRef('l.id', '=', 'h.localityId'),
-    )
-    .where('p.partnershipId', '=', partnershipId)
-    .where(visibleTo(userId));
-  for (const word of words) {
-    const like = `${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where((eb) =>
-      eb.or([
-        eb(eb.fn('lower', ['p.familyName']), 'like', like),
-        eb(eb.fn('lower', ['p.givenName']), 'like', like),
-      ]),
-    );
+/** Each blocking key yields at most this many people; more means the search should be narrowed. */
+export const CANDIDATE_LIMIT = 200;
+/** The trigram fallback's bounds: how many, and how alike (pg_trgm similarity) at least. */
+const TRIGRAM_LIMIT = 50;
+const TRIGRAM_THRESHOLD = 0.2;
+
+const CURRENT_LINK = sql`l.status in ('auto_linked', 'confirmed') and l.ended_at is null`;
+
+/** Whether a name column matches a typed word closely: by sound, a letter or two, its start, a part. */
+function wordMatches(column: 'p.family_name' | 'p.given_name', word: string, codes: readonly string[]) {
+  const col = sql.raw(column);
+  // A loose filter (two edits from three letters): ranking decides how close is close.
+  const k = word.length <= 2 ? 0 : 2;
+  return sql<boolean>`(dmetaphone(${col}) = any(${[...codes]}::text[]) or dmetaphone_alt(${col}) = any(${[...codes]}::text[])
+    or lower(${col}) like ${`${word}%`} or lower(${col}) like ${`% ${word}%`} or lower(${col}) like ${`%-${word}%`}
+    or case when length(${col}) <= 255 then levenshtein_less_equal(lower(${col}), ${word}, ${k}) <= ${k} else false end)`;
+}
+
+/** Every typed word matches the family or the given name. */
+function allWordsMatch(words: readonly string[], codes: ReadonlyMap<string, string[]>) {
+  return sql.join(
+    words.map(
+      (w) =>
+        sql`(${wordMatches('p.family_name', w, codes.get(w) ?? [])} or ${wordMatches('p.given_name', w, codes.get(w) ?? [])})`,
+    ),
+    sql` and `,
+  );
+}
+
+/** Some typed word matches the family or the given name. */
+function anyWordMatches(words: readonly string[], codes: ReadonlyMap<string, string[]>) {
+  return sql.join(
+    words.map(
+      (w) =>
+        sql`${wordMatches('p.family_name', w, codes.get(w) ?? [])} or ${wordMatches('p.given_name', w, codes.get(w) ?? [])}`,
+    ),
+    sql` or `,
+  );
+}
+
+/** Double Metaphone codes (primary and alternate) of each word, as the database computes them. */
+async function codesOf(q: Q, words: readonly string[]) {
+  if (words.length === 0) return new Map<string, string[]>();
+  const { rows } = await sql<{ word: string; primary: string | null; alternate: string | null }>`
+    select w as word, dmetaphone(w) as primary, dmetaphone_alt(w) as alternate
+    from unnest(${[...words]}::text[]) as w`.execute(q);
+  return new Map(
+    rows.map((r) => [r.word, [...new Set([r.primary, r.alternate])].filter((c): c is string => !!c)]),
+  );
+}
+
+export type FoundCandidates = {
+  candidates: SearchCandidate[];
+  wordCodes: Map<string, string[]>;
+  /** Some key found more people than it returns: the search should be narrowed. */
+  more: boolean;
+  /** No blocking key found anyone, so the trigram scan ran. */
+  fallback: boolean;
+};
+
+/**
+ * The people a search could mean, found by blocking keys, each through an index: the identifier
+ * (through current links from agencies' records), the sound or start of each name word with the
+ * date of birth (or its window), and people at the full postcode whose name shares a word. Only if
+ * those find no one, a bounded trigram scan of whole names. Sealed records the user is not named on
+ * never appear; a protected address is never matched by postcode.
+ */
+export async function searchPeople(
+  q: Q,
+  partnershipId: string,
+  userId: string | null,
+  search: SearchCriteria,
+): Promise<FoundCandidates> {
+  const words = nameWords(search.name);
+  const wordCodes = await codesOf(q, words);
+  const allCodes = [...new Set([...wordCodes.values()].flat())];
+  const range = dobRange(search);
+  const dob = range ? sql`and p.date_of_birth between ${range.from}::date and ${range.to}::date` : sql``;
+  const visible = visibleTo(userId);
+  const ids = new Map<string, { system: IdentifierSystem | null }>();
+  let more = false;
+  const take = (rows: { id: string; system?: string | null }[], limit: number) => {
+    if (rows.length > limit) more = true;
+    for (const r of rows.slice(0, limit))
+      if (!ids.has(r.id) || r.system) ids.set(r.id, { system: (r.system as IdentifierSystem) ?? null });
+  };
+
+  if (search.identifier) {
+    const { rows } = await sql<{ id: string; system: string }>`
+      select distinct p.id, i.system from source_record_identifiers i
+      join record_links l on l.partnership_id = i.partnership_id and l.source_record_id = i.source_record_id
+        and ${CURRENT_LINK}
+      join people p on p.partnership_id = l.partnership_id and p.id = l.person_id
+      where i.partnership_id = ${partnershipId} and i.system = any(${search.identifier.systems}::text[])
+        and i.value = ${search.identifier.value} and ${visible}
+      limit ${CANDIDATE_LIMIT + 1}`.execute(q);
+    take(rows, CANDIDATE_LIMIT);
   }
-  if (search.dateOfBirth) query = query.where('p.dateOfBirth', '=', search.dateOfBirth);
-  const [rows, count] = await Promise.all([
-    query
-      .select([
-        'p.id',
-        'p.kind',
-        'p.givenName',
-        'p.familyName',
-        'p.dateOfBirth',
-        'p.expectedDate',
-        'l.name as localityName',
-      ])
-      .orderBy('p.familyName')
-      .orderBy('p.givenName')
-      .orderBy('p.id')
-      .limit(SEARCH_LIMIT)
-      .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: count.n };
+
+  if (words.length > 0) {
+    // Each arm is one index: its own limit stops a common name early (the search then says to narrow).
+    const arm = (key: RawBuilder<unknown>) =>
+      sql`(select p.id from people p where p.partnership_id = ${partnershipId} and ${key} ${dob}
+        and ${allWordsMatch(words, wordCodes)} and ${visible} limit ${CANDIDATE_LIMIT + 1})`;
+    const keyed = async (arms: RawBuilder<unknown>[]) =>
+      arms.length === 0
+        ? []
+        : (
+            await sql<{ id: string }>`select id from (${sql.join(arms, sql` union `)}) as keyed
+              limit ${CANDIDATE_LIMIT + 1}`.execute(q)
+          ).rows;
+    const codes = sql`${allCodes}::text[]`;
+    // First, both names sounding right; only if no one does, either name's sound or start.
+    let rows =
+      words.length >= 2 && allCodes.length
+        ? await keyed([
+            arm(sql`dmetaphone(p.family_name) = any(${codes}) and dmetaphone(p.given_name) = any(${codes})`),
+          ])
+        : [];
+    if (rows.length === 0)
+      rows = await keyed([
+        ...(allCodes.length
+          ? [
+              arm(sql`dmetaphone(p.family_name) = any(${codes})`),
+              arm(sql`dmetaphone(p.given_name) = any(${codes})`),
+            ]
+          : []),
+        ...words
+          .filter((w) => w.length >= 2)
+          .flatMap((w) => [
+            arm(sql`lower(p.family_name) like ${`${w}%`}`),
+            arm(sql`lower(p.given_name) like ${`${w}%`}`),
+          ]),
+      ]);
+    take(rows, CANDIDATE_LIMIT);
+
+    if (search.postcode?.full) {
+      const full = search.postcode.full;
+      const { rows } = await sql<{ id: string }>`
+        select p.id from (
+          select m.person_id from households h
+          join household_members m on m.partnership_id = h.partnership_id and m.household_id = h.id
+            and m.ended_on is null
+          where h.partnership_id = ${partnershipId} and upper(replace(h.postcode, ' ', '')) = ${full}
+          union
+          select l.person_id from source_records r
+          join record_links l on l.partnership_id = r.partnership_id and l.source_record_id = r.id
+            and ${CURRENT_LINK}
+          where r.partnership_id = ${partnershipId} and (r.fields ->> 'postcode') is not null
+            and upper(replace(r.fields ->> 'postcode', ' ', '')) = ${full}
+        ) as at (person_id)
+        join people p on p.partnership_id = ${partnershipId} and p.id = at.person_id
+        where not p.protected_address ${dob} and (${anyWordMatches(words, wordCodes)}) and ${visible}
+        limit ${CANDIDATE_LIMIT + 1}`.execute(q);
+      take(rows, CANDIDATE_LIMIT);
+    }
+  }
+
+  let fallback = false;
+  const byTrigrams = new Set<string>();
+  if (ids.size === 0 && words.length > 0) {
+    // Each word alike (by trigrams, or any way above) to the family or the given name.
+    fallback = true;
+    // Below the default 0.3: one swapped pair in a six-letter name shares only 3 of 11 trigrams.
+    await sql`select set_config('pg_trgm.similarity_threshold', ${String(TRIGRAM_THRESHOLD)}, true)`.execute(
+      q,
+    );
+    const alike = (w: string) =>
+      sql`(lower(p.family_name) % ${w} or lower(p.given_name) % ${w}
+        or ${wordMatches('p.family_name', w, wordCodes.get(w) ?? [])}
+        or ${wordMatches('p.given_name', w, wordCodes.get(w) ?? [])})`;
+    const similarity = sql.join(
+      words.map(
+        (w) =>
+          sql`greatest(similarity(lower(p.family_name), ${w}), similarity(coalesce(lower(p.given_name), ''), ${w}))`,
+      ),
+      sql` + `,
+    );
+    const { rows } = await sql<{ id: string }>`
+      select p.id from people p
+      where p.partnership_id = ${partnershipId}
+        and (${sql.join(
+          words.map((w) => sql`lower(p.family_name) % ${w} or lower(p.given_name) % ${w}`),
+          sql` or `,
+        )})
+        and ${sql.join(words.map(alike), sql` and `)} ${dob} and ${visible}
+      order by ${similarity} desc, p.id
+      limit ${TRIGRAM_LIMIT + 1}`.execute(q);
+    take(rows, TRIGRAM_LIMIT);
+    for (const r of rows) byTrigrams.add(r.id);
+  }
+
+  if (ids.size === 0) return { candidates: [], wordCodes, more, fallback };
+  const withRecordPostcodes = search.postcode
+    ? sql`(select coalesce(array_agg(distinct upper(replace(r.fields ->> 'postcode', ' ', ''))), '{}')
+        from record_links l
+        join source_records r on r.partnership_id = l.partnership_id and r.id = l.source_record_id
+        where l.partnership_id = p.partnership_id and l.person_id = p.id and ${CURRENT_LINK}
+          and (r.fields ->> 'postcode') is not null)`
+    : sql`'{}'::text[]`;
+  const { rows } = await sql<{
+    id: string;
+    kind: string;
+    givenName: string | null;
+    familyName: string;
+    dateOfBirth: string | null;
+    expectedDate: string | null;
+    localityName: string | null;
+    protectedAddress: boolean;
+    family1: string | null;
+    family2: string | null;
+    given1: string | null;
+    given2: string | null;
+    householdPostcode: string | null;
+    recordPostcodes: string[];
+  }>`
+    select p.id, p.kind, p.given_name, p.family_name, p.date_of_birth, p.expected_date, p.protected_address,
+      dmetaphone(p.family_name) as family1, dmetaphone_alt(p.family_name) as family2,
+      dmetaphone(p.given_name) as given1, dmetaphone_alt(p.given_name) as given2,
+      home.locality_name, upper(replace(home.postcode, ' ', '')) as household_postcode,
+      ${withRecordPostcodes} as record_postcodes
+    from people p
+    left join lateral (
+      select l.name as locality_name, h.postcode from household_members m
+      join households h on h.partnership_id = m.partnership_id and h.id = m.household_id
+      join localities l on l.partnership_id = h.partnership_id and l.id = h.locality_id
+      where m.partnership_id = p.partnership_id and m.person_id = p.id and m.ended_on is null
+      order by m.started_on desc limit 1
+    ) as home on true
+    where p.partnership_id = ${partnershipId} and p.id = any(${[...ids.keys()]}::uuid[]) and ${visible}`.execute(
+    q,
+  );
+  const codes = (...c: (string | null)[]) => [...new Set(c)].filter((x): x is string => !!x);
+  const candidates = rows.map((r): SearchCandidate => ({
+    id: r.id,
+    kind: r.kind,
+    givenName: r.givenName,
+    familyName: r.familyName,
+    dateOfBirth: r.dateOfBirth,
+    expectedDate: r.expectedDate,
+    localityName: r.localityName,
+    familyCodes: codes(r.family1, r.family2),
+    givenCodes: codes(r.given1, r.given2),
+    householdPostcode: r.protectedAddress ? null : r.householdPostcode,
+    recordPostcodes: r.protectedAddress ? [] : r.recordPostcodes,
+    identifierSystem: ids.get(r.id)?.system ?? null,
+    byTrigrams: byTrigrams.has(r.id),
+  }));
+  return { candidates, wordCodes, more, fallback };
 }
 
 /** Of these people, the ones this user is involved with today, directly or through a team. */
