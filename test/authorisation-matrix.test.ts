@@ -66,6 +66,10 @@ const PERSON_MATRIX: readonly (readonly [string, ...Expected[]])[] = [
   ['GET /people/:personId/access-log',                       200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 200, 403, 404, 200],
   ['GET /people/:personId/items/new',                        200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
   ['POST /people/:personId/items/new',                       303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['GET /people/:personId/details',                          200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['POST /people/:personId/details',                         303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['GET /people/:personId/names/new',                        200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['POST /people/:personId/names/new',                       303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 404, 404],
   ['GET /people/:personId/involvements/new',                 200, 200, 403, 200, 200, 200, 404, 404, 404, 404, 403, 403, 200, 404, 404],
   ['POST /people/:personId/involvements/new',                303, 303, 403, 400, 303, 303, 404, 404, 404, 404, 403, 403, 303, 404, 404],
   ['GET /people/:personId/involvements/:involvementId/end',  200, 200, 403, 200, 200, 200, 404, 404, 404, 404, 403, 403, 200, 404, 404],
@@ -311,6 +315,15 @@ async function insertLinkedPair() {
   return insertLink(await insertSourceRecord(`M-${tag}-2`), person.id, 'auto_linked');
 }
 
+async function personVersion(person: PersonName) {
+  const row = await t.db
+    .selectFrom('people')
+    .select('version')
+    .where('id', '=', people[person])
+    .executeTakeFirstOrThrow();
+  return String(row.version);
+}
+
 async function linkVersion() {
   const row = await t.db
     .selectFrom('recordLinks')
@@ -340,6 +353,8 @@ async function fingerprint() {
       (select string_agg(status || needs_information::text || version || coalesce(ended_at::text, ''), ',' order by id)
         from record_links) as links,
       (select count(*) from people) as people_count,
+      (select sum(version) from people) as people_versions,
+      (select count(*) from person_names) as other_names,
       (select count(*) from person_imports) as imports`.execute(t.db);
   return JSON.stringify(rows[0]);
 }
@@ -371,6 +386,17 @@ async function formFor(route: string, person: PersonName, caseName: string): Pro
         body: 'Written by the authorisation matrix',
         ...date('occurred', '2026-03-01'),
       };
+    case 'POST /people/:personId/details':
+      return {
+        dateOfBirthCertainty: 'declared',
+        language: `Matrix ${caseName.length}`,
+        interpreterNeeded: 'no',
+        phone: '',
+        email: '',
+        version: await personVersion(person),
+      };
+    case 'POST /people/:personId/names/new':
+      return { kind: 'alias', givenName: '', familyName: `Matrix (${caseName})` };
     case 'POST /people/:personId/involvements/new':
       return {
         holder: `user:${ids.socialWorker}`,

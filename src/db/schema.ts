@@ -179,9 +179,30 @@ export interface PeopleTable {
   sealedAt: Timestamp | null;
   sealedReason: string | null;
   protectedAddress: Generated<boolean>;
+  dateOfBirthCertainty: Generated<DateCertainty>;
+  language: string | null;
+  interpreterNeeded: Generated<boolean>;
+  phone: string | null;
+  email: string | null;
   version: Generated<number>;
   createdAt: Generated<CreatedAt>;
   updatedAt: Generated<Timestamp>;
+}
+
+export type DateCertainty = 'verified' | 'declared' | 'estimated';
+export type OtherNameKind = 'known_as' | 'previous' | 'alias';
+
+export interface PersonNamesTable {
+  partnershipId: string;
+  id: Generated<string>;
+  personId: string;
+  kind: OtherNameKind;
+  givenName: string | null;
+  familyName: string;
+  usedFrom: PlainDate | null;
+  usedUntil: PlainDate | null;
+  recordedBy: string | null;
+  recordedAt: Timestamp;
 }
 
 export interface HouseholdsTable {
@@ -490,6 +511,7 @@ export interface Database {
   sourceRecords: SourceRecordsTable;
   sourceRecordIdentifiers: SourceRecordIdentifiersTable;
   recordLinks: RecordLinksTable;
+  personNames: PersonNamesTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -9,6 +9,7 @@ import * as m0007 from './0007_read_indexes.ts';
 import * as m0008 from './0008_person_index.ts';
 import * as m0010 from './0010_match_keys.ts';
 import * as m0011 from './0011_person_search.ts';
+import * as m0012 from './0012_person_details.ts';
 
 /** Forward-only: migrations are added at the end and never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_person_index': m0008,
   '0010_match_keys': m0010,
   '0011_person_search': m0011,
+  '0012_person_details': m0012,
 };

@@ -4,7 +4,7 @@ import { isAllowed } from '../../common/permissions.ts';
 import { pathParams, registerFormPage } from '../../web/form-route.ts';
 import { formErrors, parseWith } from '../../web/forms.ts';
 import type { WebServices } from '../../web/app.ts';
-import { ItemInput, PersonSearch } from './people.schemas.ts';
+import { DetailsInput, ItemInput, NameInput, PersonSearch } from './people.schemas.ts';
 
 type Services = Pick<WebServices, 'people' | 'gate' | 'personIndex'>;
 
@@ -83,6 +83,46 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services) {
     submit: async (ctx, data, params) => {
       await services.people.addItem(ctx, params.personId!, data);
       return { redirect: `/people/${params.personId}`, flash: 'Information recorded' };
+    },
+  });
+
+  registerFormPage(app, {
+    url: '/people/:personId/details',
+    access: 'person',
+    view: 'people/views/details-form.njk',
+    schema: DetailsInput,
+    load: async (ctx, params) => {
+      const person = await services.people.details(ctx, params.personId!);
+      return {
+        person,
+        values: {
+          dateOfBirthCertainty: person.dateOfBirthCertainty,
+          language: person.language ?? '',
+          interpreterNeeded: person.interpreterNeeded ? 'yes' : 'no',
+          phone: person.phone ?? '',
+          email: person.email ?? '',
+          version: person.version,
+        },
+      };
+    },
+    submit: async (ctx, data, params) => {
+      await services.people.updateDetails(ctx, params.personId!, data);
+      return { redirect: `/people/${params.personId}`, flash: 'Details changed' };
+    },
+  });
+
+  registerFormPage(app, {
+    url: '/people/:personId/names/new',
+    access: 'person',
+    view: 'people/views/name-form.njk',
+    schema: NameInput,
+    load: async (ctx, params) => {
+      const person = await services.people.details(ctx, params.personId!);
+      return { person, values: { kind: 'known_as' } };
+    },
+    submit: async (ctx, data, params) => {
+      await services.people.addName(ctx, params.personId!, data);
+      return { redirect: `/people/${params.personId}`, flash: 'Name recorded' };
     },
   });
 

@@ -127,3 +127,59 @@ export const ImportInput = z.object({
     .trim()
     .min(1, 'Select where the records come from'),
 });
+
+const optionalText = (max: number, label: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, `${label} must be ${max} characters or fewer`)
+    .optional()
+    .transform((v) => v || null);
+
+/** A person's details beyond the index's own: date-of-birth certainty, language, contact. */
+export const DetailsInput = z.object({
+  dateOfBirthCertainty: z.enum(['verified', 'declared', 'estimated'], {
+    error: 'Select how certain the date of birth is',
+  }),
+  language: optionalText(100, 'The language'),
+  interpreterNeeded: z
+    .union([z.literal('yes'), z.literal('no')], { error: 'Select whether an interpreter is needed' })
+    .transform((v) => v === 'yes'),
+  phone: optionalText(40, 'The phone number').refine((v) => v === null || /^[+()\d\s-]{6,40}$/.test(v), {
+    message: 'Enter a phone number using digits, spaces, brackets, + and -, like 01632 960 001',
+  }),
+  email: optionalText(254, 'The email address').refine((v) => v === null || z.email().safeParse(v).success, {
+    message: 'Enter an email address in the correct format, like name@example.com',
+  }),
+  version,
+});
+export type DetailsInput = z.output<typeof DetailsInput>;
+
+/** Another name a person is or was known by, with the dates it was used. */
+export const NameInput = z
+  .object({
+    kind: z.enum(['known_as', 'previous', 'alias'], { error: 'Select what kind of name this is' }),
+    givenName: optionalText(100, 'The given name'),
+    familyName: z
+      .string({ error: 'Enter the family name' })
+      .trim()
+      .min(1, 'Enter the family name')
+      .max(100, 'The family name must be 100 characters or fewer'),
+    ...dateInputFields('usedFrom'),
+    ...dateInputFields('usedUntil'),
+  })
+  .transform((form, ctx) => {
+    const usedFrom = readDateInput(form, 'usedFrom', 'The date it was first used', ctx);
+    const usedUntil = readDateInput(form, 'usedUntil', 'The date it was last used', ctx);
+    if (usedFrom === z.NEVER || usedUntil === z.NEVER) return z.NEVER;
+    if (usedFrom && usedUntil && usedUntil < usedFrom) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'The date it was last used must be the same as or after the date it was first used',
+        path: ['usedUntil-day'],
+      });
+      return z.NEVER;
+    }
+    return { kind: form.kind, givenName: form.givenName, familyName: form.familyName, usedFrom, usedUntil };
+  });
+export type NameInput = z.output<typeof NameInput>;

@@ -262,4 +262,86 @@ describe('a child record through the trust layer', () => {
     ).rejects.toBeInstanceOf(NotFoundError);
     expect((await services.audit.verifyChain(w.partnershipId)).ok).toBe(true);
   });
+
+  describe('details beyond the index: other names, date-of-birth certainty, language and contact', () => {
+    it('changes the details at the version the editor saw, audits it, and refuses a stale edit', async () => {
+      const ctx = w.users.socialWorker.ctx();
+      const before = await services.people.details(ctx, w.child);
+      await services.people.updateDetails(ctx, w.child, {
+        dateOfBirthCertainty: 'verified',
+        language: 'Polish',
+        interpreterNeeded: true,
+        phone: '01632 960 001',
+        email: null,
+        version: before.version,
+      });
+      const after = await services.people.summary(ctx, w.child);
+      expect(after.person).toMatchObject({
+        dateOfBirthCertainty: 'verified',
+        language: 'Polish',
+        interpreterNeeded: true,
+        phone: '01632 960 001',
+        email: null,
+        version: before.version + 1,
+      });
+      const events = await database.db
+        .selectFrom('auditEvents')
+        .select(['action', 'personIds'])
+        .where('action', '=', 'person.details.update')
+        .execute();
+      expect(events).toEqual([{ action: 'person.details.update', personIds: [w.child] }]);
+      await expect(
+        services.people.updateDetails(ctx, w.child, {
+          dateOfBirthCertainty: 'estimated',
+          language: null,
+          interpreterNeeded: false,
+          phone: null,
+          email: null,
+          version: before.version,
+        }),
+      ).rejects.toThrow(/Someone else has changed these details/);
+      expect((await services.people.details(ctx, w.child)).dateOfBirthCertainty).toBe('verified');
+    });
+
+    it('records another name, shown with the record, most recent first', async () => {
+      const ctx = w.users.socialWorker.ctx();
+      await services.people.addName(ctx, w.child, {
+        kind: 'previous',
+        givenName: 'Maya',
+        familyName: 'Kowalska',
+        usedFrom: '2015-01-01',
+        usedUntil: '2020-06-30',
+      });
+      await services.people.addName(ctx, w.child, {
+        kind: 'known_as',
+        givenName: 'May',
+        familyName: 'Okafor',
+        usedFrom: null,
+        usedUntil: null,
+      });
+      const { otherNames } = await services.people.summary(ctx, w.child);
+      expect(otherNames.map((n) => `${n.kind} ${n.givenName} ${n.familyName}`)).toEqual([
+        'known_as May Okafor',
+        'previous Maya Kowalska',
+      ]);
+    });
+
+    it('lets no one without access to the child change or read the details', async () => {
+      await expect(services.people.details(w.users.manager.ctx(), w.child)).rejects.toBeInstanceOf(
+        ForbiddenError,
+      );
+      await expect(
+        services.people.addName(w.users.manager.ctx(), w.child, {
+          kind: 'alias',
+          givenName: null,
+          familyName: 'Smith',
+          usedFrom: null,
+          usedUntil: null,
+        }),
+      ).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(services.people.details(w.users.socialWorker.ctx(), w.otherChild)).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+    });
+  });
 });

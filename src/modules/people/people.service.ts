@@ -1,12 +1,12 @@
 import type { Ctx } from '../../common/context.ts';
 import { isSystem } from '../../common/context.ts';
-import { ForbiddenError } from '../../common/errors.ts';
+import { ConflictError, ForbiddenError } from '../../common/errors.ts';
 import { isAllowed } from '../../common/permissions.ts';
 import { formatShown, suppressTable } from '../../common/suppression.ts';
 import type { Db } from '../../db/database.ts';
 import type { AccessGate } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { ItemInput } from './people.schemas.ts';
+import type { DetailsInput, ItemInput, NameInput } from './people.schemas.ts';
 import { rankCandidates, type SearchCriteria } from './people.search.ts';
 import * as store from './people.store.ts';
 
@@ -27,12 +27,13 @@ export class PeopleService {
   async summary(ctx: Ctx, personId: string) {
     return this.gate.read(ctx, personId, 'person.view', async (access) => {
       const { tx, partnershipId } = access;
-      const [{ person, household, relationships }, items, involvements, consents] = await Promise.all([
-        store.findPersonWithFamily(tx, partnershipId, personId),
-        store.itemsOf(tx, partnershipId, personId),
-        access.involvements(),
-        access.consents(),
-      ]);
+      const [{ person, household, relationships, otherNames }, items, involvements, consents] =
+        await Promise.all([
+          store.findPersonWithFamily(tx, partnershipId, personId),
+          store.itemsOf(tx, partnershipId, personId),
+          access.involvements(),
+          access.consents(),
+        ]);
       const decided = await access.decideItems(items);
       const shown = decided.filter((d) => d.access.level !== 'hidden');
       return {
@@ -42,6 +43,7 @@ export class PeopleService {
           household: person.protectedAddress ? null : (household ?? null),
           locality: household?.localityName ?? null,
           relationships,
+          otherNames,
           involvements,
           consents,
           items: shown.map(({ item, access: a }) =>
@@ -60,6 +62,39 @@ export class PeopleService {
         itemIds: decided.filter((d) => d.access.level === 'content').map((d) => d.item.id),
         detail: { withheld: decided.length - decided.filter((d) => d.access.level === 'content').length },
       };
+    });
+  }
+
+  /** A person's details as the edit form shows them; reading them is a look at the record. */
+  async details(ctx: Ctx, personId: string) {
+    return this.gate.read(ctx, personId, 'person.details.form', async (access) => ({
+      value: await store.findPerson(access.tx, access.partnershipId, personId),
+    }));
+  }
+
+  /** Changes a person's details unless someone else has since; refused with 409 if they have. */
+  async updateDetails(ctx: Ctx, personId: string, input: DetailsInput): Promise<void> {
+    const { version, ...details } = input;
+    await this.gate.change(ctx, personId, 'person.details.update', async (access) => {
+      if (!(await store.updatePersonDetails(access.tx, access.partnershipId, personId, version, details)))
+        throw new ConflictError(
+          'Someone else has changed these details since you opened them; check them again',
+        );
+      return { value: undefined, detail: { changed: Object.keys(details) } };
+    });
+  }
+
+  /** Records another name the person is or was known by. */
+  async addName(ctx: Ctx, personId: string, input: NameInput): Promise<void> {
+    await this.gate.change(ctx, personId, 'person.name.add', async (access) => {
+      await store.insertOtherName(access.tx, {
+        partnershipId: access.partnershipId,
+        personId,
+        ...input,
+        recordedBy: isSystem(ctx.actor) ? null : ctx.actor.userId,
+        recordedAt: ctx.now,
+      });
+      return { value: undefined, detail: { kind: input.kind } };
     });
   }
 

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Db, Tx } from '../../db/database.ts';
-import type { NewRow } from '../../db/schema.ts';
+import type { NewRow, RowUpdate } from '../../db/schema.ts';
 import { involvementInForce } from '../access/index.ts';
 import type { IdentifierSystem } from './people.identifiers.ts';
 import { dobRange, nameWords, type SearchCandidate, type SearchCriteria } from './people.search.ts';
@@ -28,17 +28,54 @@ export function findPerson(q: Q, partnershipId: string, personId: string) {
  * child's summary reads them together. Neither carries a timestamp, so JSON loses nothing.
  */
 export async function findPersonWithFamily(q: Q, partnershipId: string, personId: string) {
-  const { household, relationships, ...person } = await q
+  const { household, relationships, otherNames, ...person } = await q
     .selectFrom('people as p')
     .selectAll('p')
     .select([
       jsonObjectFrom(currentHouseholdQuery(q, partnershipId, personId)).as('household'),
       jsonArrayFrom(relationshipsQuery(q, partnershipId, personId)).as('relationships'),
+      jsonArrayFrom(otherNamesQuery(q, partnershipId, personId)).as('otherNames'),
     ])
     .where('p.partnershipId', '=', partnershipId)
     .where('p.id', '=', personId)
     .executeTakeFirstOrThrow();
-  return { person, household, relationships };
+  return { person, household, relationships, otherNames };
+}
+
+/** The other names a person is or was known by, the most recently used first. */
+function otherNamesQuery(q: Q, partnershipId: string, personId: string) {
+  return q
+    .selectFrom('personNames')
+    .select(['kind', 'givenName', 'familyName', 'usedFrom', 'usedUntil'])
+    .where('partnershipId', '=', partnershipId)
+    .where('personId', '=', personId)
+    .orderBy('usedUntil', (ob) => ob.desc().nullsFirst())
+    .orderBy('usedFrom', 'desc');
+}
+
+/** Sets a person's details if they are still at the version the editor saw; answers whether they were. */
+export async function updatePersonDetails(
+  q: Q,
+  partnershipId: string,
+  personId: string,
+  version: number,
+  details: Pick<
+    RowUpdate<'people'>,
+    'dateOfBirthCertainty' | 'language' | 'interpreterNeeded' | 'phone' | 'email'
+  >,
+): Promise<boolean> {
+  const result = await q
+    .updateTable('people')
+    .set({ ...details, version: sql`version + 1`, updatedAt: sql`now()` })
+    .where('partnershipId', '=', partnershipId)
+    .where('id', '=', personId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+export async function insertOtherName(q: Q, row: NewRow<'personNames'>) {
+  await q.insertInto('personNames').values(row).execute();
 }
 
 export function currentHousehold(q: Q, partnershipId: string, personId: string) {
