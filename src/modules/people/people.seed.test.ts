@@ -118,7 +118,8 @@ describe('seedPeople', () => {
 
     const other = await seed(second.db, SEED + 1);
     expect((await projection(second.db, other.partnershipId)).people).not.toEqual(expected.people);
-  });
+    // Two seedings of a thousand-odd people each, into a table with the search indexes.
+  }, 60_000);
 
   it('links every child to a parent or carer and to a household', async () => {
     const db = first.db;
