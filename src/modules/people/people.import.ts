@@ -4,7 +4,7 @@ import { parse } from 'csv-parse';
 import type { Ctx } from '../../common/context.ts';
 import { contentHashOf, rejectionOf, storedFieldsOf } from './people.index-records.ts';
 import type { NewSourceRecord } from './people.index.store.ts';
-import type { LinkOutcome, PersonIndexService } from './people.index.ts';
+import type { LinkOutcome, PersonIndexService, PhaseTimer } from './people.index.ts';
 import { CSV_OPTIONS, csvField, recordReader, type LinkageMap } from './people.linkage-io.ts';
 
 /** Rows stored per transaction. */
@@ -22,6 +22,8 @@ export type ImportFile = {
   /** Receives each rejected row as a CSV line (`line,reason`), after a header line; nothing if none. */
   rejects?: (line: string) => void;
   onProgress?: ImportProgress;
+  /** Told how long each phase took (ms): storing, then linking's own (PersonIndexService.linkPending). */
+  onPhase?: PhaseTimer;
 };
 
 export type ImportResult = {
@@ -58,8 +60,14 @@ export async function runFileImport(
 ): Promise<ImportResult> {
   const { importId, sourceId, expectedRows } = begun;
   try {
+    const started = performance.now();
     const counts = await loadRows(index, ctx, file, importId, sourceId, expectedRows);
-    const outcome = await index.linkPending(ctx, (done, total) => file.onProgress?.('linking', done, total));
+    file.onPhase?.('store', performance.now() - started);
+    const outcome = await index.linkPending(
+      ctx,
+      (done, total) => file.onProgress?.('linking', done, total),
+      file.onPhase,
+    );
     await index.finishImport(ctx, importId, { outcome });
     return { importId, ...counts, outcome };
   } catch (error) {

@@ -265,8 +265,21 @@ export async function insertPerson(q: Q, row: NewRow<'people'>): Promise<string>
   return id;
 }
 
+export async function insertPeople(q: Q, rows: readonly NewRow<'people'>[]) {
+  for (let start = 0; start < rows.length; start += 1_000)
+    await q
+      .insertInto('people')
+      .values(rows.slice(start, start + 1_000))
+      .execute();
+}
+
 export async function insertLinks(q: Q, rows: readonly NewRow<'recordLinks'>[]) {
-  if (rows.length > 0) await q.insertInto('recordLinks').values(rows).execute();
+  // In statements of at most 2,000 rows: a statement may have at most 65,535 parameters.
+  for (let start = 0; start < rows.length; start += 2_000)
+    await q
+      .insertInto('recordLinks')
+      .values(rows.slice(start, start + 2_000))
+      .execute();
 }
 
 /** A link with its record, the record's source and the person, for a decision or a review page. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../../common/context.ts';
 import { isSystem } from '../../common/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../common/errors.ts';
@@ -7,11 +8,11 @@ import type { NewRow, StoredExplanation, StoredFields } from '../../db/schema.ts
 import type { AccessGate } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import { personDetailsOf, linkageRecordOf, sexFrom } from './people.index-records.ts';
-import { IndexMatcher, matchKeysOfFields } from './people.index-match.ts';
+import { IndexMatcher, PairScorer, matchKeysOfFields } from './people.index-match.ts';
 import * as store from './people.index.store.ts';
 import { LINKAGE_CONFIG } from './people.linkage-config.ts';
 import { blockingRules, forEachCandidate } from './people.blocking.ts';
-import { explainPair, matchRecords, prepareRecords, scorePair, type MatchModel } from './people.matching.ts';
+import { explainPair, matchRecords, prepareRecords, type MatchModel } from './people.matching.ts';
 import type { PreparedRecord } from './people.normalise.ts';
 
 /** Proposals kept per record when it is uncertain which person it belongs to. */
@@ -86,12 +87,18 @@ export class PersonIndexService {
    * among themselves, each group becoming one new person. Writes in batches, so an interrupted run
    * resumes where it stopped.
    */
-  async linkPending(ctx: Ctx, onProgress?: (done: number, total: number) => void): Promise<LinkOutcome> {
+  async linkPending(
+    ctx: Ctx,
+    onProgress?: (done: number, total: number) => void,
+    onPhase?: PhaseTimer,
+  ): Promise<LinkOutcome> {
     const partnershipId = await this.require(ctx, 'index.import', 'index.link');
+    const phase = phaseClock(onPhase);
     const pending = await store.unprocessedRecords(this.db, partnershipId);
+    phase('read pending');
     const outcome: LinkOutcome = { autoLinked: 0, forReview: 0, newPeople: 0 };
     if (pending.length === 0) return outcome;
-    const decisions = await this.decide(partnershipId, pending);
+    const decisions = await this.decide(partnershipId, pending, phase);
     const today = ctx.now.toISOString().slice(0, 10);
     const groupPeople = new Map<number, string>();
     for (let start = 0; start < decisions.length; start += WRITE_BATCH) {
@@ -107,12 +114,18 @@ export class PersonIndexService {
       });
       onProgress?.(Math.min(start + WRITE_BATCH, decisions.length), decisions.length);
     }
+    phase('write');
     return outcome;
   }
 
   /** What to do with each pending record, from what the index holds now. Computes; writes nothing. */
-  private async decide(partnershipId: string, pending: { id: string; fields: StoredFields }[]) {
+  private async decide(
+    partnershipId: string,
+    pending: { id: string; fields: StoredFields }[],
+    phase: (name: string) => void,
+  ) {
     const index = await store.indexRecords(this.db, partnershipId);
+    phase('read index');
     const right = [
       ...index.linked.map((r) => ({ personId: r.personId, record: linkageRecordOf(r.id, r.fields) })),
       ...index.unsourced.map((p) => ({
@@ -129,8 +142,11 @@ export class PersonIndexService {
     const decisions: Decision[] = [];
     const unmatched: number[] = [];
     const preparedRight = prepareRecords(right.map((r) => r.record));
+    phase('prepare');
     const model = trainModel(left, preparedRight);
+    phase('train');
     const pairs = model ? nearPairs(model, left, preparedRight) : [];
+    phase('score against the index');
     // Each record's best score against each person (a person may have several records).
     const near = new Map<number, Map<string, number>>();
     pairs.forEach((pair, k) => {
@@ -175,6 +191,7 @@ export class PersonIndexService {
             near: [],
           }))),
     );
+    phase('decide and group the rest');
     return decisions;
   }
 
@@ -463,6 +480,18 @@ export class PersonIndexService {
   }
 }
 
+/** Told how long each phase of linking took (ms), for benchmarks and logs. */
+export type PhaseTimer = (phase: string, ms: number) => void;
+
+function phaseClock(onPhase: PhaseTimer | undefined): (name: string) => void {
+  let last = performance.now();
+  return (name) => {
+    const now = performance.now();
+    onPhase?.(name, now - last);
+    last = now;
+  };
+}
+
 /** Index records a model is trained on, at most; with as many of the new records. */
 const TRAINING_SAMPLE = 20_000;
 
@@ -489,12 +518,13 @@ function nearPairs(
   const systems = model.identifierIndices.map((c) => model.comparisons[c]!.key.slice('identifier:'.length));
   const other = right ?? left;
   const pairs: { left: number; right: number; probability: number }[] = [];
+  const scorer = new PairScorer(model);
   forEachCandidate(
     blockingRules(systems),
     left,
     right,
     (i, j) => {
-      const probability = scorePair(model, left[i]!, other[j]!);
+      const probability = scorer.score(left[i]!, other[j]!);
       if (probability < LINKAGE_CONFIG.bands.review) return;
       pairs.push(right || i < j ? { left: i, right: j, probability } : { left: j, right: i, probability });
     },
@@ -565,6 +595,7 @@ async function writeDecisions(
   outcome: LinkOutcome,
 ): Promise<string[]> {
   const links: NewRow<'recordLinks'>[] = [];
+  const people: NewRow<'people'>[] = [];
   const touched = new Set<string>();
   for (const d of batch) {
     switch (d.kind) {
@@ -581,7 +612,9 @@ async function writeDecisions(
         outcome.forReview++;
         break;
       case 'new': {
-        const personId = await store.insertPerson(tx, { partnershipId, ...personDetailsOf(d.fields, today) });
+        // Made here, so that the batch's new people are inserted in one statement.
+        const personId = randomUUID();
+        people.push({ partnershipId, id: personId, ...personDetailsOf(d.fields, today) });
         groupPeople.set(d.group, personId);
         touched.add(personId);
         outcome.newPeople++;
@@ -602,6 +635,7 @@ async function writeDecisions(
       }
     }
   }
+  await store.insertPeople(tx, people);
   await store.insertLinks(tx, links);
   return [...touched];
 }
