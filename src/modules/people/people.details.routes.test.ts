@@ -1,30 +1,18 @@
-import { hash } from 'argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestApp,
-  errorSummary,
-  TEST_PASSWORD,
-  type Agent,
-  type TestApp,
-} from '../../../test/helpers/web.ts';
-import { buildTrustWorld, type World } from '../../../test/helpers/trust-world.ts';
+import { createTrustApp, type TrustApp } from '../../../test/helpers/trust-app.ts';
+import type { World } from '../../../test/helpers/trust-world.ts';
+import { errorSummary, type Agent } from '../../../test/helpers/web.ts';
 
 /** A child's details beyond the index through the pages: other names, certainty, language, contact. */
 describe('a child’s details pages', () => {
-  let t: TestApp;
+  let t: TrustApp;
   let w: World;
   let worker: Agent;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    w = await buildTrustWorld(t.database.db);
-    await t.database.db
-      .updateTable('users')
-      .set({ passwordHash: await hash(TEST_PASSWORD) })
-      .where('partnershipId', '=', w.partnershipId)
-      .execute();
-    worker = t.agent();
-    expect((await worker.signIn(w.users.socialWorker.email)).statusCode).toBe(303);
+    t = await createTrustApp();
+    w = t.world;
+    worker = await t.signedIn(w.users.socialWorker.email);
   });
   afterAll(() => t.close());
 

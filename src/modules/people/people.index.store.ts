@@ -282,8 +282,8 @@ export async function insertLinks(q: Q, rows: readonly NewRow<'recordLinks'>[]) 
       .execute();
 }
 
-/** A link with its record, the record's source and the person, for a decision or a review page. */
-export function findLink(q: Q, partnershipId: string, linkId: string) {
+/** Links with the record each is about and the record's source: l, r and s in the queries below. */
+function linksWithRecords(q: Q) {
   return q
     .selectFrom('recordLinks as l')
     .innerJoin('sourceRecords as r', (j) =>
@@ -291,7 +291,12 @@ export function findLink(q: Q, partnershipId: string, linkId: string) {
     )
     .innerJoin('recordSources as s', (j) =>
       j.onRef('s.partnershipId', '=', 'r.partnershipId').onRef('s.id', '=', 'r.sourceId'),
-    )
+    );
+}
+
+/** A link with its record, the record's source and the person, for a decision or a review page. */
+export function findLink(q: Q, partnershipId: string, linkId: string) {
+  return linksWithRecords(q)
     .innerJoin('people as p', (j) =>
       j.onRef('p.partnershipId', '=', 'l.partnershipId').onRef('p.id', '=', 'l.personId'),
     )
@@ -343,14 +348,7 @@ export async function updateLink(
 
 /** The records that make up a person, newest first, with where and when each came. */
 export function recordsOfPerson(q: Q, partnershipId: string, personId: string) {
-  return q
-    .selectFrom('recordLinks as l')
-    .innerJoin('sourceRecords as r', (j) =>
-      j.onRef('r.partnershipId', '=', 'l.partnershipId').onRef('r.id', '=', 'l.sourceRecordId'),
-    )
-    .innerJoin('recordSources as s', (j) =>
-      j.onRef('s.partnershipId', '=', 'r.partnershipId').onRef('s.id', '=', 'r.sourceId'),
-    )
+  return linksWithRecords(q)
     .select([
       'l.id as linkId',
       'l.status',
@@ -394,14 +392,7 @@ const visible = (userId: string | null) =>
 
 /** Proposals awaiting a decision, oldest first; those waiting for information after the rest. */
 export function reviewQueue(q: Q, partnershipId: string, userId: string | null, limit = 100) {
-  return q
-    .selectFrom('recordLinks as l')
-    .innerJoin('sourceRecords as r', (j) =>
-      j.onRef('r.partnershipId', '=', 'l.partnershipId').onRef('r.id', '=', 'l.sourceRecordId'),
-    )
-    .innerJoin('recordSources as s', (j) =>
-      j.onRef('s.partnershipId', '=', 'r.partnershipId').onRef('s.id', '=', 'r.sourceId'),
-    )
+  return linksWithRecords(q)
     .innerJoin('people as p', (j) =>
       j.onRef('p.partnershipId', '=', 'l.partnershipId').onRef('p.id', '=', 'l.personId'),
     )
