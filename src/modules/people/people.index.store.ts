@@ -69,7 +69,8 @@ export async function addToImport(
     .execute();
 }
 
-export function findImport(q: Q, partnershipId: string, id: string) {
+/** A partnership's imports, each with its source's name. */
+function importsWithSource(q: Q, partnershipId: string) {
   return q
     .selectFrom('personImports as i')
     .innerJoin('recordSources as s', (j) =>
@@ -77,23 +78,15 @@ export function findImport(q: Q, partnershipId: string, id: string) {
     )
     .selectAll('i')
     .select(['s.name as sourceName'])
-    .where('i.partnershipId', '=', partnershipId)
-    .where('i.id', '=', id)
-    .executeTakeFirst();
+    .where('i.partnershipId', '=', partnershipId);
+}
+
+export function findImport(q: Q, partnershipId: string, id: string) {
+  return importsWithSource(q, partnershipId).where('i.id', '=', id).executeTakeFirst();
 }
 
 export function recentImports(q: Q, partnershipId: string, limit = 20) {
-  return q
-    .selectFrom('personImports as i')
-    .innerJoin('recordSources as s', (j) =>
-      j.onRef('s.partnershipId', '=', 'i.partnershipId').onRef('s.id', '=', 'i.sourceId'),
-    )
-    .selectAll('i')
-    .select(['s.name as sourceName'])
-    .where('i.partnershipId', '=', partnershipId)
-    .orderBy('i.startedAt', 'desc')
-    .limit(limit)
-    .execute();
+  return importsWithSource(q, partnershipId).orderBy('i.startedAt', 'desc').limit(limit).execute();
 }
 
 export type NewSourceRecord = {
