@@ -72,6 +72,12 @@ describe('the person index pages', () => {
       /impossible date of birth &quot;2014-13-26&quot;|impossible date of birth "2014-13-26"/,
     );
     expect(page.body).toContain('the last digit does not match');
+    const views = await t.database.db
+      .selectFrom('auditEvents')
+      .select('subjectId')
+      .where('action', '=', 'index.import.view')
+      .execute();
+    expect(views.map((v) => v.subjectId)).toContain(String(sent.headers.location).split('/').pop());
     const list = await admin.get('/index/imports');
     expect(list.body).toContain('roll.csv');
   });

@@ -391,6 +391,7 @@ export function reviewQueue(q: Q, partnershipId: string, userId: string | null, 
     )
     .select([
       'l.id',
+      'l.personId',
       'l.probability',
       'l.needsInformation',
       'l.createdAt',

@@ -773,8 +773,6 @@ describe('the person index', () => {
         endedBy: w.users.frontDoor.id,
         endReason: 'another person was chosen',
       });
-      const queue = await services.personIndex.reviewQueue(w.users.frontDoor.ctx());
-      expect(queue.rows.map((r) => r.id)).not.toEqual(expect.arrayContaining([linkIds[0], linkIds[1]]));
       const records = await db
         .selectFrom('recordLinks')
         .select('personId')
@@ -790,6 +788,15 @@ describe('the person index', () => {
         subjectId: linkIds[0],
         personIds: [p1],
         detail: { decision: 'link', sourceRecordId: recordId },
+      });
+      const queue = await services.personIndex.reviewQueue(w.users.frontDoor.ctx());
+      expect(queue.rows.map((r) => r.id)).not.toEqual(expect.arrayContaining([linkIds[0], linkIds[1]]));
+      // The queue is a list of children: looking at it is audited, naming those it shows.
+      expect(await lastEvent(w.partnershipId)).toMatchObject({
+        action: 'index.review.queue',
+        actorUserId: w.users.frontDoor.id,
+        personIds: [...new Set(queue.rows.map((r) => r.personId))],
+        detail: { shown: queue.rows.length, total: queue.total },
       });
     });
 

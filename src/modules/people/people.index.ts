@@ -293,6 +293,13 @@ export class PersonIndexService {
     const partnershipId = await this.require(ctx, 'index.import', 'index.import.view');
     const found = await store.findImport(this.db, partnershipId, importId);
     if (!found) throw new NotFoundError('Import');
+    // Its rejected rows quote what the agency sent (names, dates, identifiers).
+    await this.audit.recordAlone(ctx, {
+      action: 'index.import.view',
+      subjectType: 'person_import',
+      subjectId: importId,
+      detail: { rejectsShown: found.rejects.length },
+    });
     return found;
   }
 
@@ -308,6 +315,13 @@ export class PersonIndexService {
       store.reviewQueue(this.db, partnershipId, actorId(ctx)),
       store.countPendingReview(this.db, partnershipId, actorId(ctx)),
     ]);
+    // A list of children's names and dates of birth: audited like any other list.
+    await this.audit.recordAlone(ctx, {
+      action: 'index.review.queue',
+      subjectType: 'person_index',
+      personIds: [...new Set(rows.map((r) => r.personId))],
+      detail: { shown: rows.length, total },
+    });
     return { rows, total };
   }
 
