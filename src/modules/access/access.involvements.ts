@@ -2,6 +2,7 @@ import type { Ctx } from '../../common/context.ts';
 import { isSystem } from '../../common/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../common/errors.ts';
 import { isAllowed } from '../../common/permissions.ts';
+import type { InvolvementKind, Purpose } from '../../common/sharing.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { AccessGate } from './access.gate.ts';
@@ -52,22 +53,17 @@ export class InvolvementService {
     const startedAt = input.startedOn ? new Date(`${input.startedOn}T00:00:00Z`) : ctx.now;
     const write = async (tx: Tx, partnershipId: string) => {
       await this.checkHolder(tx, partnershipId, input);
-      const row = await tx
-        .insertInto('involvements')
-        .values({
-          partnershipId,
-          personId,
-          userId: input.userId,
-          teamId: input.teamId,
-          kind: input.kind,
-          purpose: input.purpose,
-          reason: input.reason,
-          startedAt,
-          createdBy: actorId(ctx),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return row.id;
+      return trust.insertInvolvement(tx, {
+        partnershipId,
+        personId,
+        userId: input.userId,
+        teamId: input.teamId,
+        kind: input.kind,
+        purpose: input.purpose,
+        reason: input.reason,
+        startedAt,
+        createdBy: actorId(ctx),
+      });
     };
     // Allocation by a manager needs no access of their own; anyone else must already be involved.
     if (isAllowed(ctx, 'involvement.manage')) {
@@ -140,6 +136,48 @@ export class InvolvementService {
     });
   }
 
+  /**
+   * A front-door worker's involvement with a child for the length of triage; the caller audits.
+   * Inside the caller's transaction: the gate reads involvements afresh on every call (only the
+   * sharing policy is kept between calls), so the access it gives starts when the caller commits.
+   */
+  async openWithin(
+    tx: Tx,
+    partnershipId: string,
+    input: {
+      personId: string;
+      userId: string;
+      kind: InvolvementKind;
+      purpose: Purpose;
+      reason: string;
+      at: Date;
+      createdBy: string | null;
+    },
+  ): Promise<string> {
+    await this.checkHolder(tx, partnershipId, { userId: input.userId, teamId: null });
+    return trust.insertInvolvement(tx, {
+      partnershipId,
+      personId: input.personId,
+      userId: input.userId,
+      teamId: null,
+      kind: input.kind,
+      purpose: input.purpose,
+      reason: input.reason,
+      startedAt: input.at,
+      createdBy: input.createdBy,
+    });
+  }
+
+  /** Ends an involvement opened with openWithin, if it is still open; the caller audits. */
+  async endWithin(
+    tx: Tx,
+    partnershipId: string,
+    input: { involvementId: string; at: Date; reason: string; endedBy: string | null },
+  ): Promise<void> {
+    const { involvementId, at, reason, endedBy } = input;
+    await trust.endOpenInvolvement(tx, partnershipId, involvementId, { at, reason, endedBy });
+  }
+
   /** The people and teams an involvement can be given to, for the select. */
   async holders(ctx: Ctx) {
     return trust.involvementHolders(this.db, ctx.actor.partnershipId!);
@@ -164,8 +202,12 @@ export class InvolvementService {
     throw new NotFoundError('Person');
   }
 
-  private async checkHolder(tx: Tx, partnershipId: string, input: InvolvementInput) {
-    const found = await trust.findHolder(tx, partnershipId, input);
+  private async checkHolder(
+    tx: Tx,
+    partnershipId: string,
+    holder: { userId: string | null; teamId: string | null },
+  ) {
+    const found = await trust.findHolder(tx, partnershipId, holder);
     if (!found) throw new ValidationError([{ field: 'holder', message: 'Select an active person or team' }]);
   }
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db, Tx } from '../../db/database.ts';
-import type { Sector } from '../../db/schema.ts';
+import type { NewRow, Sector } from '../../db/schema.ts';
 import type { Sensitivity } from '../../common/sharing.ts';
 import type { SharingRule } from './access.policy.ts';
 
@@ -261,6 +261,36 @@ export function findInvolvement(q: Q, partnershipId: string, personId: string, i
     .where('personId', '=', personId)
     .where('id', '=', id)
     .executeTakeFirst();
+}
+
+export async function insertInvolvement(q: Q, row: NewRow<'involvements'>): Promise<string> {
+  const { id } = await q.insertInto('involvements').values(row).returning('id').executeTakeFirstOrThrow();
+  return id;
+}
+
+/**
+ * Ends an involvement if it is still open (at `at`, or at its start if that is later); answers
+ * whether it did.
+ */
+export async function endOpenInvolvement(
+  q: Q,
+  partnershipId: string,
+  id: string,
+  end: { at: Date; reason: string; endedBy: string | null },
+): Promise<boolean> {
+  const done = await q
+    .updateTable('involvements')
+    .set({
+      endedAt: sql<Date>`greatest(started_at, ${end.at})`,
+      endReason: end.reason,
+      endedBy: end.endedBy,
+      version: sql<number>`version + 1`,
+    })
+    .where('partnershipId', '=', partnershipId)
+    .where('id', '=', id)
+    .where('endedAt', 'is', null)
+    .executeTakeFirst();
+  return done.numUpdatedRows > 0n;
 }
 
 export async function involvementHolders(q: Q, partnershipId: string) {

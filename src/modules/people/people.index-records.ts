@@ -75,6 +75,21 @@ export function storedFieldsOf(record: LinkageRecord): StoredFields {
   return fields;
 }
 
+/**
+ * A record made in the service (not sent in a file) as if received: its fields as columns, in a fixed
+ * order, so the same fields always have the same fingerprint.
+ */
+export function receivedRowOf(fields: StoredFields): ReceivedRow {
+  const pairs: [string, string][] = [
+    ...[...TEXT_FIELDS, 'dateOfBirth' as const].flatMap((key): [string, string][] => {
+      const value = fields[key];
+      return value ? [[key, value]] : [];
+    }),
+    ...fields.identifiers,
+  ];
+  return { columns: pairs.map(([column]) => column), values: pairs.map(([, value]) => value) };
+}
+
 /** The matching engine's record for stored fields. */
 export function linkageRecordOf(id: string, fields: StoredFields): LinkageRecord {
   const { dateOfBirth, identifiers, ...text } = fields;

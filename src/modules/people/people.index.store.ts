@@ -23,6 +23,29 @@ export function findSourceByCode(q: Q, code: string) {
   return q.selectFrom('recordSources').selectAll().where('code', '=', code).execute();
 }
 
+/** The partnership's source with this code: made, as given, on first use. */
+export async function ensureSource(q: Q, row: NewRow<'recordSources'>): Promise<string> {
+  const find = () =>
+    q
+      .selectFrom('recordSources')
+      .select('id')
+      .where('partnershipId', '=', row.partnershipId)
+      .where('code', '=', row.code)
+      .executeTakeFirst();
+  const found =
+    (await find()) ??
+    (await q
+      .insertInto('recordSources')
+      .values(row)
+      .onConflict((oc) => oc.columns(['partnershipId', 'code']).doNothing())
+      .returning('id')
+      .executeTakeFirst()) ??
+    // Made meanwhile by someone else.
+    (await find());
+  if (!found) throw new Error(`Source ${row.code} is missing`);
+  return found.id;
+}
+
 export async function insertImport(q: Q, row: NewRow<'personImports'>): Promise<string> {
   const { id } = await q.insertInto('personImports').values(row).returning('id').executeTakeFirstOrThrow();
   return id;
@@ -94,7 +117,8 @@ export type NewSourceRecord = {
   contentSha256: string;
   received: { columns: string[]; values: string[] };
   fields: StoredFields;
-  lineNumber: number;
+  /** The row's line in the file it came in; null for a record made in the service. */
+  lineNumber: number | null;
   /** The engine's blocking keys (people.index-match.ts); computed when stored if absent. */
   matchKeys?: string[];
 };
@@ -107,7 +131,7 @@ export async function insertSourceRecords(
   q: Q,
   partnershipId: string,
   sourceId: string,
-  importId: string,
+  importId: string | null,
   receivedAt: Date,
   records: readonly NewSourceRecord[],
 ): Promise<number> {
@@ -310,6 +334,24 @@ export function openLinksOf(q: Q, partnershipId: string, recordId: string) {
     .where('endedAt', 'is', null)
     .where('status', '<>', 'rejected')
     .execute();
+}
+
+/** A source's record with this local id and content. */
+export function findRecordByContent(
+  q: Q,
+  partnershipId: string,
+  sourceId: string,
+  localId: string,
+  contentSha256: string,
+) {
+  return q
+    .selectFrom('sourceRecords')
+    .select('id')
+    .where('partnershipId', '=', partnershipId)
+    .where('sourceId', '=', sourceId)
+    .where('localId', '=', localId)
+    .where('contentSha256', '=', contentSha256)
+    .executeTakeFirstOrThrow();
 }
 
 export function findRecord(q: Q, partnershipId: string, recordId: string) {

@@ -1177,4 +1177,129 @@ describe('the person index', () => {
       });
     });
   });
+
+  describe('a child the front door adds to the index', () => {
+    let w: IndexWorld;
+
+    beforeAll(async () => {
+      w = await buildIndexWorld(db);
+      // The matcher's model learns from people several agencies know, as in the tests above.
+      await importCsv(w.system(), 'gp', csvOf(population(40)));
+      await importCsv(w.system(), 'school', csvOf(population(40).map((r) => [`S-${r[0]}`, ...r.slice(1)])));
+    });
+
+    const fields: StoredFields = {
+      givenName: 'Esme',
+      familyName: 'Okonkwo',
+      dateOfBirth: '2020-07-14',
+      sex: 'F',
+      addressLine1: '4 Alder Row',
+      postcode: 'NB7 7QT',
+      identifiers: [['nhs', nhsNumber(950)]],
+    };
+    const add = () =>
+      db.transaction().execute((tx) =>
+        services.personIndex.addPersonWithin(tx, w.partnershipId, {
+          localId: 'contact-1',
+          fields,
+          organisationId: w.organisationId,
+          decidedBy: w.users.frontDoor.id,
+          at: TEST_NOW,
+        }),
+      );
+    const auditCount = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('auditEvents')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('partnershipId', '=', w.partnershipId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    it('makes one person from a front-door record, the same one when added again, found by matching', async () => {
+      const before = { ...(await counts(w.partnershipId)), audit: await auditCount() };
+      const personId = await add();
+
+      expect(
+        await db
+          .selectFrom('people')
+          .select(['kind', 'givenName', 'familyName', 'dateOfBirth', 'sex'])
+          .where('id', '=', personId)
+          .executeTakeFirstOrThrow(),
+      ).toEqual({
+        kind: 'child',
+        givenName: 'Esme',
+        familyName: 'Okonkwo',
+        dateOfBirth: '2020-07-14',
+        sex: 'female',
+      });
+      const source = await db
+        .selectFrom('recordSources')
+        .selectAll()
+        .where('partnershipId', '=', w.partnershipId)
+        .where('code', '=', 'front-door')
+        .executeTakeFirstOrThrow();
+      expect(source).toMatchObject({ kind: 'other', organisationId: w.organisationId });
+      const records = await db
+        .selectFrom('sourceRecords')
+        .selectAll()
+        .where('partnershipId', '=', w.partnershipId)
+        .where('sourceId', '=', source.id)
+        .execute();
+      expect(records).toHaveLength(1);
+      const record = records[0]!;
+      expect(record).toMatchObject({ localId: 'contact-1', fields, importId: null, lineNumber: null });
+      expect(record.received.columns).toEqual([
+        'givenName',
+        'familyName',
+        'addressLine1',
+        'postcode',
+        'sex',
+        'dateOfBirth',
+        'nhs',
+      ]);
+      expect(record.matchKeys.length).toBeGreaterThan(0);
+      expect(
+        await db
+          .selectFrom('sourceRecordIdentifiers')
+          .select(['system', 'value'])
+          .where('sourceRecordId', '=', record.id)
+          .execute(),
+      ).toEqual([{ system: 'nhs', value: nhsNumber(950) }]);
+      const links = await db
+        .selectFrom('recordLinks')
+        .selectAll()
+        .where('sourceRecordId', '=', record.id)
+        .execute();
+      expect(links).toMatchObject([
+        {
+          personId,
+          status: 'confirmed',
+          createdPerson: true,
+          decidedBy: w.users.frontDoor.id,
+          decidedAt: TEST_NOW,
+          endedAt: null,
+        },
+      ]);
+
+      expect(await add()).toBe(personId);
+      expect(await counts(w.partnershipId)).toEqual({
+        sourceRecords: before.sourceRecords + 1,
+        people: before.people + 1,
+        recordLinks: before.recordLinks + 1,
+      });
+      // The caller audits: adding writes no audit event of its own.
+      expect(await auditCount()).toBe(before.audit);
+
+      const found = await services.personIndex.candidatesFor(w.users.frontDoor.ctx(), fields);
+      expect(found[0]).toMatchObject({ personId, sourceRecordId: record.id });
+      const byName = await services.personIndex.candidatesFor(w.users.frontDoor.ctx(), {
+        ...fields,
+        identifiers: [],
+      });
+      expect(byName.map((c) => c.personId)).toContain(personId);
+    });
+  });
 });

@@ -7,7 +7,13 @@ import type { Db, Tx } from '../../db/database.ts';
 import type { NewRow, StoredExplanation, StoredFields } from '../../db/schema.ts';
 import type { AccessGate } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import { personDetailsOf, linkageRecordOf, sexFrom } from './people.index-records.ts';
+import {
+  contentHashOf,
+  linkageRecordOf,
+  personDetailsOf,
+  receivedRowOf,
+  sexFrom,
+} from './people.index-records.ts';
 import { IndexMatcher, PairScorer, matchKeysOfFields } from './people.index-match.ts';
 import * as store from './people.index.store.ts';
 import { LINKAGE_CONFIG } from './people.linkage-config.ts';
@@ -49,6 +55,9 @@ export type ImportBatch = {
 
 export type ReviewDecision = 'link' | 'not_same' | 'more_information';
 
+/** Where the children the front door adds to the index are recorded as coming from. */
+const FRONT_DOOR_SOURCE = { code: 'front-door', name: 'Front door', kind: 'other' } as const;
+
 /**
  * The person index over the agencies' records: linking new records to index people (automatically
  * when certain, to clerical review when not, to a new person when no one is near), the review queue
@@ -68,10 +77,10 @@ export class PersonIndexService {
   /**
    * The people a record may be, best first, found through the database (the record's blocking keys)
    * rather than by loading the index: each with its probability, band and explanation. Audited with
-   * the people it names.
+   * the people it names. The front door asks with its own permission, to find a contact's child.
    */
-  async candidatesFor(ctx: Ctx, fields: StoredFields) {
-    const partnershipId = await this.require(ctx, 'index.review', 'index.match');
+  async candidatesFor(ctx: Ctx, fields: StoredFields, permission: Permission = 'index.review') {
+    const partnershipId = await this.require(ctx, permission, 'index.match');
     const candidates = await this.matcher.candidatesFor(partnershipId, fields);
     await this.audit.recordAlone(ctx, {
       action: 'index.match',
@@ -264,6 +273,42 @@ export class PersonIndexService {
     });
   }
 
+  /**
+   * Adds a child the index does not know, from what a front-door contact says about them: a record
+   * of the partnership's 'front-door' source (made on first use, kind 'other', owned by the given
+   * organisation) and a new person confirmed as that record's person, so later records and contacts
+   * can be matched to them. Inside the caller's transaction; the caller audits. The same record
+   * (source, local id and content) added again answers the person it belongs to now.
+   */
+  async addPersonWithin(
+    tx: Tx,
+    partnershipId: string,
+    input: {
+      localId: string;
+      fields: StoredFields;
+      organisationId: string;
+      decidedBy: string | null;
+      at: Date;
+    },
+  ): Promise<string> {
+    const { localId, fields, at } = input;
+    const sourceId = await store.ensureSource(tx, {
+      partnershipId,
+      ...FRONT_DOOR_SOURCE,
+      organisationId: input.organisationId,
+    });
+    const received = receivedRowOf(fields);
+    const contentSha256 = contentHashOf(received);
+    await store.insertSourceRecords(tx, partnershipId, sourceId, null, at, [
+      { localId, contentSha256, received, fields, lineNumber: null, matchKeys: matchKeysOfFields(fields) },
+    ]);
+    const record = await store.findRecordByContent(tx, partnershipId, sourceId, localId, contentSha256);
+    const current = (await store.openLinksOf(tx, partnershipId, record.id)).find(
+      (l) => l.status === 'auto_linked' || l.status === 'confirmed',
+    );
+    return current?.personId ?? newPersonFor(tx, partnershipId, record.id, input.decidedBy, at);
+  }
+
   /** Links what the import brought and closes it with its figures, or records why it failed. */
   async finishImport(ctx: Ctx, importId: string, result: { outcome: LinkOutcome } | { error: string }) {
     const partnershipId = await this.require(ctx, 'index.import', 'index.import.finish');
@@ -389,7 +434,8 @@ export class PersonIndexService {
       if (decision === 'not_same') {
         const open = await store.openLinksOf(tx, partnershipId, link.sourceRecordId);
         // Not this person, and no one else proposed or linked: the record is someone new.
-        if (open.length === 0) touched.push(await newPersonFor(tx, ctx, partnershipId, link.sourceRecordId));
+        if (open.length === 0)
+          touched.push(await newPersonFor(tx, partnershipId, link.sourceRecordId, userId, ctx.now));
       }
       await this.audit.record(tx, ctx, {
         action: 'index.review.decide',
@@ -442,7 +488,7 @@ export class PersonIndexService {
           decisionNote: reason,
         },
       ]);
-      const newPersonId = await newPersonFor(tx, ctx, partnershipId, link.sourceRecordId);
+      const newPersonId = await newPersonFor(tx, partnershipId, link.sourceRecordId, userId, ctx.now);
       await refreshPerson(tx, partnershipId, link.personId, ctx.now);
       await this.audit.record(tx, ctx, {
         action: 'index.unlink',
@@ -675,10 +721,16 @@ function actorId(ctx: Ctx): string | null {
   return isSystem(ctx.actor) ? null : ctx.actor.userId;
 }
 
-/** Makes a new person of a record no one else holds, linked as decided by the actor. */
-async function newPersonFor(tx: Tx, ctx: Ctx, partnershipId: string, recordId: string): Promise<string> {
+/** Makes a new person of a record no one else holds, linked as decided by `decidedBy` at `at`. */
+async function newPersonFor(
+  tx: Tx,
+  partnershipId: string,
+  recordId: string,
+  decidedBy: string | null,
+  at: Date,
+): Promise<string> {
   const record = await store.findRecord(tx, partnershipId, recordId);
-  const today = ctx.now.toISOString().slice(0, 10);
+  const today = at.toISOString().slice(0, 10);
   const personId = await store.insertPerson(tx, { partnershipId, ...personDetailsOf(record.fields, today) });
   await store.insertLinks(tx, [
     {
@@ -687,8 +739,8 @@ async function newPersonFor(tx: Tx, ctx: Ctx, partnershipId: string, recordId: s
       personId,
       status: 'confirmed',
       createdPerson: true,
-      decidedBy: actorId(ctx),
-      decidedAt: ctx.now,
+      decidedBy,
+      decidedAt: at,
     },
   ]);
   return personId;
