@@ -7,6 +7,7 @@ import type { Db, DatabaseHandle } from './db/database.ts';
 import {
   AccessGate,
   AccessService,
+  ApiTokenService,
   ConsentService,
   EmergencyAccessService,
   InvolvementService,
@@ -17,6 +18,12 @@ import {
 } from './modules/access/index.ts';
 import { PeopleService, PersonIndexService } from './modules/people/index.ts';
 import { AuditService } from './modules/audit/index.ts';
+import {
+  AgencyRequestService,
+  EnquiryService,
+  FrontDoorDashboard,
+  FrontDoorService,
+} from './modules/referrals/index.ts';
 import { createApp } from './web/app.ts';
 import { loggerOptions } from './logging.ts';
 
@@ -27,6 +34,7 @@ export type Services = {
   audit: AuditService;
   access: AccessService;
   sessions: SessionService;
+  apiTokens: ApiTokenService;
   twoFactor: TwoFactorService;
   /** Present when OpenID Connect sign-in is configured. */
   oidc: OidcSignIn | undefined;
@@ -37,6 +45,10 @@ export type Services = {
   sharing: SharingService;
   people: PeopleService;
   personIndex: PersonIndexService;
+  frontDoor: FrontDoorService;
+  frontDoorDashboard: FrontDoorDashboard;
+  agencyRequests: AgencyRequestService;
+  enquiries: EnquiryService;
 };
 
 export function createServices(
@@ -52,20 +64,27 @@ export function createServices(
     lockoutMinutes: config.signIn.lockoutMinutes,
   });
   const gate = new AccessGate(db, audit);
+  const involvements = new InvolvementService(db, audit, gate);
+  const personIndex = new PersonIndexService(db, audit, gate);
   return {
     db,
     audit,
     access,
     sessions,
+    apiTokens: new ApiTokenService(db, audit, access),
     twoFactor: new TwoFactorService(db, audit, sessions, access),
     oidc: config.oidc ? new OidcSignIn(db, audit, sessions, config.oidc) : undefined,
     gate,
-    involvements: new InvolvementService(db, audit, gate),
+    involvements,
     emergencyAccess: new EmergencyAccessService(db, audit, gate, config.emergencyAccessHours),
     consent: new ConsentService(gate),
     sharing: new SharingService(db, audit, gate),
     people: new PeopleService(db, audit, gate),
-    personIndex: new PersonIndexService(db, audit, gate),
+    personIndex,
+    frontDoor: new FrontDoorService(db, audit, access, gate, personIndex, involvements),
+    frontDoorDashboard: new FrontDoorDashboard(db, audit, access),
+    agencyRequests: new AgencyRequestService(db, audit, access),
+    enquiries: new EnquiryService(db, audit, access),
   };
 }
 

@@ -1,11 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../src/common/context.ts';
+import { ContactInput, SECTOR_PROMPTS } from '../src/modules/referrals/referrals.schemas.ts';
+import type { ContactStatus } from '../src/modules/referrals/referrals.workflow.ts';
+import { buildCtx, buildSystemActor } from './helpers/context.ts';
 import { createTrustApp, type AppUser, type TrustApp } from './helpers/trust-app.ts';
 import type { Agent } from './helpers/web.ts';
 
 /**
  * The authorisation matrix: every route that reaches a child's record, and every list, search,
- * count, export and privacy page, tried by each relationship a person can have with a child, through
+ * count, export and privacy page, and every page of the front door (where contacts about children
+ * arrive), tried by each relationship a person can have with a child or a contact, through
  * the real app with real sign-ins. The expected answers are written out below by hand; they are not
  * worked out by the code under test. Each refusal must write nothing and leave a 'denied' audit event.
  */
@@ -26,7 +32,9 @@ type ActorName =
   | 'privacyOfficer'
   | 'admin'
   | 'outsider'
-  | 'otherPrivacyOfficer';
+  | 'otherPrivacyOfficer'
+  | 'frontDoorWorker'
+  | 'frontDoorHolder';
 
 type PersonName = 'child' | 'sealedChild' | 'otherChild';
 
@@ -57,7 +65,7 @@ const RELATIONSHIPS = [
  * officer, adm administrator, o-po another partnership's privacy officer, prv-s privacy officer on
  * the sealed record.
  */
-type Expected = 200 | 303 | 400 | 403 | 404 | '—';
+type Expected = 200 | 201 | 303 | 400 | 403 | 404 | 409 | '—';
 
 // prettier-ignore
 const PERSON_MATRIX: readonly (readonly [string, ...Expected[]])[] = [
@@ -142,6 +150,76 @@ const LIST_MATRIX: readonly (readonly [string, ...Expected[]])[] = [
 // people.index.routes.test.ts; here, everyone else is refused before the form is read.
 
 /**
+ * Actor columns for the front door. A contact is not "about one child" through the gate: what decides
+ * is who made it (its referrer), who may triage, and who holds it. The contacts tried are all made by
+ * the teacher; those in triage are held by the holder, a front-door worker, so the other front-door
+ * worker and the manager are triage workers who do not hold them. The information request is addressed
+ * to the GP's organisation.
+ */
+const FRONT_DOOR_ACTORS = [
+  ['teacher, the contact’s referrer', 'teacher'],
+  ['another practitioner', 'uninvolved'],
+  ['GP, the request’s agency', 'gp'],
+  ['front-door worker, not the holder', 'frontDoorWorker'],
+  ['front-door worker holding the contact', 'frontDoorHolder'],
+  ['manager, not the holder', 'manager'],
+  ['analyst', 'analyst'],
+  ['privacy officer', 'privacyOfficer'],
+  ['administrator', 'admin'],
+  ['other partnership’s practitioner', 'outsider'],
+] as const satisfies readonly (readonly [string, ActorName])[];
+
+// prettier-ignore
+const FRONT_DOOR_MATRIX: readonly (readonly [string, ...Expected[]])[] = [
+  //                                                             ref  prac gp   fd   hold mgr  anl  prv  adm  o-pr
+  ['GET /contacts/new',                                          200, 200, 200, 200, 200, 200, 403, 403, 403, 200],
+  ['POST /contacts/new',                                         303, 303, 303, 303, 303, 303, 403, 403, 403, 303],
+  ['GET /contacts/mine',                                         200, 200, 200, 200, 200, 200, 403, 403, 403, 200],
+  ['GET /areas/:slug/report-a-concern',                          200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  ['POST /areas/:slug/report-a-concern',                         303, 303, 303, 303, 303, 303, 303, 303, 303, 303],
+  ['GET /areas/:slug/report-a-concern/sent',                     200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  ['GET /front-door',                                            403, 403, 403, 200, 200, 200, 403, 403, 403, 403],
+  ['GET /contacts/:contactId',                                   200, 404, 404, 200, 200, 200, 404, 404, 404, 404],
+  ['POST /contacts/:contactId/claim',                            403, 403, 403, 303, 303, 303, 403, 403, 403, 403],
+  ['POST /contacts/:contactId/release',                          403, 403, 403, 409, 303, 409, 403, 403, 403, 403],
+  ['POST /contacts/:contactId/priority',                         403, 403, 403, 409, 303, 409, 403, 403, 403, 403],
+  ['POST /contacts/:contactId/notes',                            403, 403, 403, 303, 303, 303, 403, 403, 403, 403],
+  ['GET /contacts/:contactId/match',                             403, 403, 403, 200, 200, 200, 403, 403, 403, 403],
+  ['POST /contacts/:contactId/match',                            403, 403, 403, 409, 303, 409, 403, 403, 403, 403],
+  ['GET /contacts/:contactId/information-requests/new',          403, 403, 403, 200, 200, 200, 403, 403, 403, 403],
+  ['POST /contacts/:contactId/information-requests/new',         403, 403, 403, 409, 303, 409, 403, 403, 403, 403],
+  ['GET /contacts/:contactId/decision',                          403, 403, 403, 200, 200, 200, 403, 403, 403, 403],
+  ['POST /contacts/:contactId/decision',                         403, 403, 403, 409, 303, 409, 403, 403, 403, 403],
+  ['GET /contacts/:contactId/approval',                          403, 403, 403, 403, 403, 200, 403, 403, 403, 403],
+  ['POST /contacts/:contactId/approval',                         403, 403, 403, 403, 403, 303, 403, 403, 403, 403],
+  ['GET /contacts/:contactId/feedback',                          403, 403, 403, 200, 200, 200, 403, 403, 403, 403],
+  ['POST /contacts/:contactId/feedback',                         403, 403, 403, 303, 303, 303, 403, 403, 403, 403],
+  ['GET /front-door/requests',                                   200, 200, 200, 200, 200, 200, 403, 403, 403, 200],
+  ['GET /front-door/requests/:requestId',                        404, 404, 200, 404, 404, 404, 403, 403, 403, 404],
+  ['POST /front-door/requests/:requestId',                       404, 404, 303, 404, 404, 404, 403, 403, 403, 404],
+  ['GET /enquiries',                                             403, 403, 403, 200, 200, 200, 403, 403, 403, 403],
+  ['GET /enquiries/new',                                         403, 403, 403, 200, 200, 200, 403, 403, 403, 403],
+  ['POST /enquiries/new',                                        403, 403, 403, 303, 303, 303, 403, 403, 403, 403],
+  ['GET /front-door/settings',                                   403, 403, 403, 403, 403, 403, 403, 403, 200, 403],
+  ['POST /front-door/settings',                                  403, 403, 403, 403, 403, 403, 403, 403, 303, 403],
+  ['GET /front-door/dashboard',                                  403, 403, 403, 403, 403, 200, 200, 403, 200, 403],
+  ['GET /front-door/dashboard.csv',                              403, 403, 403, 403, 403, 200, 200, 403, 200, 403],
+  ['POST /api/contacts',                                         201, 201, 201, 201, 201, 201, 403, '—', '—', 201],
+  ['GET /api/contacts/:contactId',                               200, 404, 404, 200, 200, 200, 403, '—', '—', 404],
+];
+// Each POST on a contact is tried on a fresh one in the state its action needs: new to claim it, in
+// triage (claimed by the holder, with a priority) to release, prioritise, match, ask an agency or
+// decide, awaiting approval (decided by the holder) to approve, decided to record feedback. The
+// holder-only actions answer 409, not 403, to a triage worker who does not hold the contact: they may
+// triage, just not this one now; the conflict writes nothing, and is no refusal of access to audit.
+// Each answer to a request is tried on a fresh request; one addressed to another agency is "not
+// found", with the refusal audited, as viewing it is. The public page is open to anyone signed in,
+// as here, and to anyone not (tried in referrals.routes.test.ts). The JSON API is called as the API
+// is, with each account's own bearer token; a call without one (401) is tried in referrals.api.test.ts.
+// The privacy officer and the administrator are not tried on it: accounts whose roles need two-factor
+// sign-in are never issued a token (access.api-tokens.test.ts).
+
+/**
  * Item by item, what each organisation sees of the child's five items: C content (title and body),
  * E existence only ("<owner> holds ... information"), H nothing at all.
  */
@@ -185,6 +263,12 @@ let fixtures: Record<PersonName, { involvementId: string; consentId: string; ite
 let emergencyAccessId: string;
 /** The person index's rows the /index routes name: an import, a proposal to review, a current link. */
 let indexFixture: { sourceId: string; importId: string; pendingLinkId: string; currentLinkId: string };
+/** The front door's rows the routes name: the teacher's contact in triage, a request to the GP's agency, the area. */
+let frontDoorFixture: { contactId: string; requestId: string; slug: string };
+/** The front-door worker who holds the contacts in triage. */
+let holder: Actor;
+/** Each account's API token, for the JSON API's routes. */
+const apiTokens = new Map<ActorName, string>();
 
 const world = () => t.world;
 
@@ -333,6 +417,106 @@ async function linkVersion() {
   return String(row.version);
 }
 
+/** What every contact in the matrix says: a child the index does not know, with every sector's required answers. */
+const CONTACT = {
+  child: { givenName: 'Ruby', familyName: 'Contactson', dateOfBirth: '2017-03-03', address: '1 Matrix Road' },
+  worries: 'Ruby came to school hungry and said nobody had been home last night',
+  familyAware: false,
+  consent: 'not_sought',
+  consentReason: 'Asking the family could put Ruby at risk',
+  urgency: 'standard',
+  sectorAnswers: Object.fromEntries(
+    Object.values(SECTOR_PROMPTS)
+      .flat()
+      .map((prompt) => [prompt.key, 'Not known']),
+  ),
+};
+
+function frontDoorActor(user: AppUser): Actor {
+  return {
+    userId: user.id,
+    partnershipId: user.partnershipId,
+    organisationId: user.organisationId,
+    roles: ['front_door'],
+    displayName: user.email.split('@')[0]!,
+  };
+}
+async function contactVersion(contactId: string) {
+  const row = await t.db
+    .selectFrom('contacts')
+    .select('version')
+    .where('id', '=', contactId)
+    .executeTakeFirstOrThrow();
+  return row.version;
+}
+
+/**
+ * A contact the teacher made (so the teacher is its referrer), taken through the front door's own
+ * service as far as `status`: claimed by the holder and given a priority; then decided by the holder,
+ * as a decision that waits for a manager's approval or one that takes effect at once.
+ */
+async function insertContact(status: ContactStatus) {
+  const frontDoor = t.services.frontDoor;
+  const teacher = buildCtx(world().users.teacher.actor, { now: t.clock.now() });
+  const { id } = await frontDoor.create(teacher, ContactInput.parse({ ...CONTACT, channel: 'email' }));
+  if (status !== 'new') {
+    const ctx = buildCtx(holder, { now: t.clock.now() });
+    await frontDoor.claim(ctx, id, await contactVersion(id));
+    await frontDoor.prioritise(ctx, id, await contactVersion(id), 'amber');
+    if (status !== 'in_triage')
+      await frontDoor.decide(ctx, id, {
+        version: await contactVersion(id),
+        outcome: status === 'awaiting_approval' ? 'no_further_action' : 'information_and_signposting',
+        levelOfNeed: 'universal',
+        reason: 'Decided by the authorisation matrix',
+      });
+  }
+  const row = await t.db
+    .selectFrom('contacts')
+    .select('status')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  if (row.status !== status) throw new Error(`The matrix's contact is ${row.status}, not ${status}`);
+  return id;
+}
+
+/** An open request for information about the teacher's contact, addressed to the GP's organisation. */
+async function insertInformationRequest() {
+  const row = await t.db
+    .insertInto('informationRequests')
+    .values({
+      partnershipId: world().partnershipId,
+      contactId: frontDoorFixture.contactId,
+      organisationId: world().orgs.gp,
+      question: 'Is Ruby registered with you, and has she been seen?',
+      requestedBy: holder.userId,
+      requestedAt: t.clock.now(),
+      dueAt: new Date(t.clock.now().getTime() + 24 * 3_600_000),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** The version a front-door form sends: of the contact or request in its path, or of the settings. */
+async function versionAt(url: string) {
+  const contactId = /^\/contacts\/([0-9a-f-]{36})\//.exec(url)?.[1];
+  if (contactId) return String(await contactVersion(contactId));
+  const requestId = /^\/front-door\/requests\/([0-9a-f-]{36})$/.exec(url)?.[1];
+  const row = requestId
+    ? await t.db
+        .selectFrom('informationRequests')
+        .select('version')
+        .where('id', '=', requestId)
+        .executeTakeFirstOrThrow()
+    : await t.db
+        .selectFrom('frontDoorSettings')
+        .select('version')
+        .where('partnershipId', '=', world().partnershipId)
+        .executeTakeFirstOrThrow();
+  return String(row.version);
+}
+
 /** Everything a form could change, in one row: a refusal must leave it exactly as it was. */
 async function fingerprint() {
   const { rows } = await sql<Record<string, unknown>>`select
@@ -355,7 +539,15 @@ async function fingerprint() {
       (select count(*) from people) as people_count,
       (select sum(version) from people) as people_versions,
       (select count(*) from person_names) as other_names,
-      (select count(*) from person_imports) as imports`.execute(t.db);
+      (select count(*) from person_imports) as imports,
+      (select count(*) from contacts) as contacts,
+      (select sum(version) from contacts) as contact_versions,
+      (select count(*) from contact_events) as contact_events,
+      (select string_agg(status || version, ',' order by id) from information_requests) as requests,
+      (select count(*) from episodes) as episodes,
+      (select count(*) from enquiries) as enquiries,
+      (select string_agg(partnership_id || ':' || version, ',' order by partnership_id)
+        from front_door_settings) as front_door_settings`.execute(t.db);
   return JSON.stringify(rows[0]);
 }
 
@@ -374,8 +566,31 @@ const date = (prefix: string, d: string) => {
   return { [`${prefix}-day`]: day!, [`${prefix}-month`]: month!, [`${prefix}-year`]: year! };
 };
 
+/** The contact form as a person fills it in: a new idempotency key each time, as each page load has. */
+const contactForm = () => ({
+  idempotencyKey: randomUUID(),
+  channel: 'email',
+  childGivenName: CONTACT.child.givenName,
+  childFamilyName: CONTACT.child.familyName,
+  ...date('dob', CONTACT.child.dateOfBirth),
+  childAddress: CONTACT.child.address,
+  worries: CONTACT.worries,
+  familyAware: 'no',
+  consent: CONTACT.consent,
+  consentReason: CONTACT.consentReason,
+  urgency: CONTACT.urgency,
+  ...Object.fromEntries(
+    Object.entries(CONTACT.sectorAnswers).map(([key, value]) => [`answer-${key}`, value]),
+  ),
+});
+
 /** The valid form each POST route is sent: a refusal must come from access, never from a mistake in the form. */
-async function formFor(route: string, person: PersonName, caseName: string): Promise<Record<string, string>> {
+async function formFor(
+  route: string,
+  person: PersonName,
+  caseName: string,
+  url: string,
+): Promise<Record<string, string | string[]>> {
   switch (route) {
     case 'POST /people/:personId/items/new':
       return {
@@ -453,6 +668,50 @@ async function formFor(route: string, person: PersonName, caseName: string): Pro
         special_category: 'existence',
         restricted_location: 'nothing',
       };
+    case 'POST /contacts/new':
+    case 'POST /areas/:slug/report-a-concern':
+      return contactForm();
+    case 'POST /contacts/:contactId/claim':
+    case 'POST /contacts/:contactId/release':
+      return { version: await versionAt(url) };
+    case 'POST /contacts/:contactId/priority':
+      return { version: await versionAt(url), priority: 'red' };
+    case 'POST /contacts/:contactId/notes':
+      return { version: await versionAt(url), note: `Noted by the matrix (${caseName})` };
+    case 'POST /contacts/:contactId/match':
+      return { version: await versionAt(url), personId: world().strangerChild };
+    case 'POST /contacts/:contactId/information-requests/new':
+      return {
+        version: await versionAt(url),
+        organisationId: world().orgs.gp,
+        question: 'Is Ruby registered with you?',
+      };
+    case 'POST /contacts/:contactId/decision':
+      return {
+        version: await versionAt(url),
+        outcome: 'information_and_signposting',
+        levelOfNeed: 'universal',
+        reason: 'Decided by the authorisation matrix',
+      };
+    case 'POST /contacts/:contactId/approval':
+      return { version: await versionAt(url), approval: 'approve', note: '' };
+    case 'POST /contacts/:contactId/feedback':
+      return { version: await versionAt(url), told: 'referrer' };
+    case 'POST /front-door/requests/:requestId':
+      return { version: await versionAt(url), answer: 'Registered with us; seen in January' };
+    case 'POST /enquiries/new':
+      return { channel: 'phone', caller: 'parent_or_carer', topic: 'parenting', outcome: 'signposted' };
+    case 'POST /front-door/settings':
+      // The settings as they are, saved again: the decisions the matrix makes need the same approvals.
+      return {
+        version: await versionAt(url),
+        calendar: 'england-and-wales',
+        decisionWorkingDays: '1',
+        redHours: '4',
+        amberHours: '24',
+        greenHours: '72',
+        approvalOutcomes: ['no_further_action', 'strategy_discussion'],
+      };
   }
   throw new Error(`No form for ${route}`);
 }
@@ -487,6 +746,10 @@ async function urlFor(route: string, actor: ActorName, person: PersonName): Prom
       post && !otherPartnership
         ? insertAgreement(world().partnershipId, `Matrix throwaway ${Math.random()}`)
         : world().agreements.safeguarding,
+    contactId: () =>
+      post && !path.startsWith('/api/') ? insertContact(contactStateFor(route)) : frontDoorFixture.contactId,
+    requestId: () => (post ? insertInformationRequest() : frontDoorFixture.requestId),
+    slug: () => frontDoorFixture.slug,
   };
   let url = path;
   for (const [, param] of path.matchAll(/:([a-zA-Z]+)/g)) {
@@ -495,7 +758,16 @@ async function urlFor(route: string, actor: ActorName, person: PersonName): Prom
     url = url.replace(`:${param}`, await value());
   }
   if (route === 'GET /people' || route === 'GET /privacy/people') url += '?name=Okafor';
+  if (route === 'GET /front-door/dashboard.csv') url += '?table=summary';
   return url;
+}
+
+/** The state a contact must be in for the action a POST route takes. */
+function contactStateFor(route: string): ContactStatus {
+  if (route.endsWith('/claim')) return 'new';
+  if (route.endsWith('/approval')) return 'awaiting_approval';
+  if (route.endsWith('/feedback')) return 'decided';
+  return 'in_triage';
 }
 
 /** The page's title and first message, for a failure that says what the app answered. */
@@ -509,26 +781,44 @@ function gist(html: string) {
   return [text(/<title>([\s\S]*?)<\/title>/), text(/<p class="govuk-body">([\s\S]*?)<\/p>/)].join(' | ');
 }
 
+/** The JSON API, called as another system calls it: the account's bearer token, JSON, an idempotency key. */
+function callApi(c: Case, url: string) {
+  const authorization = `Bearer ${apiTokens.get(c.actor)!}`;
+  if (c.route.startsWith('GET ')) return t.app.inject({ method: 'GET', url, headers: { authorization } });
+  return t.app.inject({
+    method: 'POST',
+    url,
+    headers: { authorization, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    payload: JSON.stringify(CONTACT),
+  });
+}
+
 async function run(c: Case) {
   const agent = agents.get(c.actor)!;
   const url = await urlFor(c.route, c.actor, c.person);
   const deniedBefore = await deniedEvents(ids[c.actor]);
   const before = await fingerprint();
   const emergencyBefore = await t.db.selectFrom('emergencyAccesses').select('id').execute();
-  const response = c.route.startsWith('GET ')
-    ? await agent.get(url)
-    : await agent.post(url, { _csrf: tokens.get(c.actor)!, ...(await formFor(c.route, c.person, c.name)) });
+  const response = url.startsWith('/api/')
+    ? await callApi(c, url)
+    : c.route.startsWith('GET ')
+      ? await agent.get(url)
+      : await agent.post(url, {
+          _csrf: tokens.get(c.actor)!,
+          ...(await formFor(c.route, c.person, c.name, url)),
+        });
 
   expect(response.statusCode, `${c.name}: ${gist(response.body)}`).toBe(c.expected);
   // Every refusal is audited. The one exception: on a privacy page, an id from another partnership
-  // (an agreement, a use of emergency access) is simply not found; no child is involved.
-  const aboutAChild = c.route.includes(':personId');
+  // (an agreement, a use of emergency access) is simply not found; no child is involved. A contact
+  // and a request for information are about a child, so not finding one is audited too.
+  const aboutAChild = /:(personId|contactId|requestId)\b/.test(c.route);
   if (c.expected === 403 || (c.expected === 404 && aboutAChild)) {
     expect(await deniedEvents(ids[c.actor]), 'a denied audit event').toBeGreaterThan(deniedBefore);
   }
   if (c.route.startsWith('POST ')) {
     const after = await fingerprint();
-    if (c.expected === 303) expect(after, 'the change was written').not.toBe(before);
+    if (c.expected === 303 || c.expected === 201) expect(after, 'the change was written').not.toBe(before);
     else expect(after, 'nothing was written').toBe(before);
   }
   // An emergency access the matrix itself opened is closed again, so it gives nobody access later.
@@ -569,6 +859,19 @@ function listCases(): Case[] {
   });
 }
 
+function frontDoorCases(): Case[] {
+  return FRONT_DOOR_MATRIX.flatMap(([route, ...row]) => {
+    if (row.length !== FRONT_DOOR_ACTORS.length) throw new Error(`${route}: one answer per actor`);
+    return FRONT_DOOR_ACTORS.flatMap(([label, actor], i) => {
+      const expected = row[i]!;
+      if (expected === '—') return [];
+      return [
+        { name: `${route} · ${label} → ${expected}`, route, actor, person: 'child' as const, expected },
+      ];
+    });
+  });
+}
+
 beforeAll(async () => {
   t = await createTrustApp();
   const w = t.world;
@@ -581,7 +884,10 @@ beforeAll(async () => {
       ['privacy_officer'],
       w.otherPartnershipId,
     ),
+    frontDoorWorker: await t.addUser('front.door@example.org', w.orgs.council, ['front_door']),
+    frontDoorHolder: await t.addUser('front.door.holder@example.org', w.orgs.council, ['front_door']),
   };
+  holder = frontDoorActor(extra.frontDoorHolder!);
   const emails = new Map<ActorName, string>();
   for (const [name, user] of Object.entries(w.users)) {
     ids[name as ActorName] = user.id;
@@ -658,12 +964,30 @@ beforeAll(async () => {
       .where('userId', '=', ids.emergencyWorker)
       .executeTakeFirstOrThrow()
   ).id;
+
+  // The front door: the teacher's contact, held by the holder; a request to the GP's agency about it;
+  // an API token for every account that has a column.
+  const partnership = await t.db
+    .selectFrom('partnerships')
+    .select('slug')
+    .where('id', '=', w.partnershipId)
+    .executeTakeFirstOrThrow();
+  frontDoorFixture = { contactId: await insertContact('in_triage'), requestId: '', slug: partnership.slug };
+  frontDoorFixture.requestId = await insertInformationRequest();
+  for (const [, actor] of FRONT_DOOR_ACTORS) {
+    if (actor === 'privacyOfficer' || actor === 'admin') continue;
+    const partnershipId = actor === 'outsider' ? w.otherPartnershipId : w.partnershipId;
+    const issued = await t.services.apiTokens.issue(buildCtx(buildSystemActor(partnershipId)), ids[actor], {
+      name: 'Matrix system',
+    });
+    apiTokens.set(actor, issued.token);
+  }
 }, 120_000);
 
 afterAll(() => t?.close());
 
 describe('the matrix covers every route', () => {
-  it('has a row for every route about one child, and for every list, search, count, audit and privacy page', () => {
+  it('has a row for every route about one child, for every list, search, count, audit and privacy page, and for the front door', () => {
     const table = t.app.routeAccessTable().filter((r) => r.method !== 'HEAD');
     const childRoutes = table
       .filter((r) => r.access === 'person' || r.url.includes(':personId'))
@@ -671,9 +995,11 @@ describe('the matrix covers every route', () => {
     expect(PERSON_MATRIX.map(([route]) => route).sort()).toEqual(childRoutes.sort());
     const listRoutes = table
       .filter((r) => !r.url.includes(':personId'))
-      .filter((r) => /^\/(people|privacy|analysis|audit|index)(\/|$)/.test(r.url))
+      .filter((r) =>
+        /^\/(people|privacy|analysis|audit|index|front-door|contacts|enquiries|api|areas)(\/|$)/.test(r.url),
+      )
       .map((r) => `${r.method} ${r.url}`);
-    expect(LIST_MATRIX.map(([route]) => route).sort()).toEqual(listRoutes.sort());
+    expect([...LIST_MATRIX, ...FRONT_DOOR_MATRIX].map(([route]) => route).sort()).toEqual(listRoutes.sort());
   });
 });
 
@@ -761,6 +1087,12 @@ describe('pages about one child: the cases the table cannot show', () => {
 
 describe('lists, searches, counts, the audit trail and the privacy pages', () => {
   it.each(listCases().map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    await run(c);
+  });
+});
+
+describe('the front door: contacts, the queue, triage, requests to agencies, enquiries, figures, the API', () => {
+  it.each(frontDoorCases().map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     await run(c);
   });
 });

@@ -1,3 +1,4 @@
+import { ForbiddenError } from './errors.ts';
 /** Who is acting, in which request, at what time: the first argument of every service operation. */
 export type Actor = {
   userId: string;
@@ -41,4 +42,10 @@ export type Ctx = {
 
 export function isSystem(actor: Ctx['actor']): actor is SystemActor {
   return 'system' in actor;
+}
+
+/** The signed-in person acting, for operations the system itself never performs. */
+export function requirePerson(ctx: Ctx): Actor {
+  if (isSystem(ctx.actor)) throw new ForbiddenError('Only a signed-in person can do this');
+  return ctx.actor;
 }

@@ -17,6 +17,18 @@ export const PERMISSIONS = {
   'index.review': ['front_door', 'partnership_admin'],
   /** Load an agency's records into the person index. */
   'index.import': ['partnership_admin'],
+  /** Tell the front door about a worry: any practitioner (the public use their own page). */
+  'contacts.create': ['practitioner', 'front_door', 'team_manager'],
+  /** Work the front door's queue: claim, gather information, decide. */
+  'contacts.triage': ['front_door', 'team_manager'],
+  /** Approve or return the decisions that need a manager. */
+  'contacts.approve': ['team_manager'],
+  /** Answer the front door's requests addressed to one's own agency. */
+  'contacts.answer': ['front_door', 'team_manager', 'practitioner'],
+  /** The front door's figures: no child is named. */
+  'contacts.dashboard': ['team_manager', 'analyst', 'partnership_admin'],
+  /** Log the contact centre's enquiries (no child record needed). */
+  'enquiries.record': ['front_door', 'team_manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

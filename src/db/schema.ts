@@ -479,6 +479,150 @@ export interface RecordLinksTable {
   createdAt: Generated<CreatedAt>;
 }
 
+export interface FrontDoorSettingsTable {
+  partnershipId: string;
+  calendar: Generated<'england-and-wales' | 'scotland' | 'northern-ireland'>;
+  decisionWorkingDays: Generated<number>;
+  redHours: Generated<number>;
+  amberHours: Generated<number>;
+  greenHours: Generated<number>;
+  warningHours: Generated<number>;
+  approvalOutcomes: Generated<string[]>;
+  version: Generated<number>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedBy: string | null;
+}
+
+export interface ContactsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  number: ColumnType<string, never, never>;
+  receivedAt: Timestamp;
+  recordedAt: Timestamp;
+  dueAt: Timestamp;
+  channel: string;
+  source: string;
+  referrerUserId: string | null;
+  referrerOrganisationId: string | null;
+  referrerName: string | null;
+  referrerRole: string | null;
+  referrerPhone: string | null;
+  referrerEmail: string | null;
+  personId: string | null;
+  childGivenName: string | null;
+  childFamilyName: string | null;
+  childDateOfBirth: PlainDate | null;
+  childNhsNumber: string | null;
+  childUpn: string | null;
+  childAgeYears: number | null;
+  childAddress: string | null;
+  childPostcode: string | null;
+  childDescription: string | null;
+  localityId: string | null;
+  worries: string;
+  actionsTaken: string | null;
+  familyAware: boolean;
+  consent: 'given' | 'refused' | 'not_sought';
+  consentReason: string | null;
+  urgency: 'immediate' | 'today' | 'standard';
+  sectorAnswers: ColumnType<Record<string, string>, string | undefined, string>;
+  status: Generated<'new' | 'in_triage' | 'awaiting_approval' | 'decided'>;
+  priority: 'red' | 'amber' | 'green' | null;
+  claimedBy: string | null;
+  claimedAt: Timestamp | null;
+  involvementId: string | null;
+  outcome: string | null;
+  levelOfNeed: string | null;
+  decisionReason: string | null;
+  decidedBy: string | null;
+  decidedAt: Timestamp | null;
+  approvedBy: string | null;
+  approvedAt: Timestamp | null;
+  finalAt: Timestamp | null;
+  reReferral: Generated<boolean>;
+  referrerToldAt: Timestamp | null;
+  familyToldAt: Timestamp | null;
+  familyNotToldReason: string | null;
+  version: Generated<number>;
+}
+
+export interface ContactEventsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  contactId: string;
+  action: string;
+  at: Timestamp;
+  actorUserId: string | null;
+  actorLabel: string;
+  detail: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+
+export interface InformationRequestsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  contactId: string;
+  organisationId: string;
+  question: string;
+  requestedBy: string;
+  requestedAt: Timestamp;
+  dueAt: Timestamp;
+  status: Generated<'open' | 'answered' | 'withdrawn'>;
+  answer: string | null;
+  answeredBy: string | null;
+  answeredAt: Timestamp | null;
+  version: Generated<number>;
+}
+
+export interface EpisodesTable {
+  partnershipId: string;
+  id: Generated<string>;
+  personId: string;
+  contactId: string;
+  kind: 'early_help' | 'statutory_assessment' | 'strategy_discussion';
+  status: Generated<'awaiting_allocation' | 'open' | 'closed'>;
+  openedAt: Timestamp;
+  dueOn: PlainDate | null;
+  leadProfessionalId: string | null;
+  version: Generated<number>;
+}
+
+export interface IdempotencyKeysTable {
+  partnershipId: string;
+  scope: string;
+  key: string;
+  requestSha256: string;
+  resultId: string;
+  createdAt: Timestamp;
+}
+
+export interface EnquiriesTable {
+  partnershipId: string;
+  id: Generated<string>;
+  receivedAt: Timestamp;
+  channel: string;
+  caller: string;
+  topic: string;
+  outcome: string;
+  serviceName: string | null;
+  notes: string | null;
+  localityId: string | null;
+  recordedBy: string;
+  recordedAt: Timestamp;
+}
+
+export interface ApiTokensTable {
+  partnershipId: string;
+  id: Generated<string>;
+  userId: string;
+  name: string;
+  tokenSha256: string;
+  createdBy: string | null;
+  createdAt: Timestamp;
+  lastUsedAt: Timestamp | null;
+  revokedAt: Timestamp | null;
+  revokedBy: string | null;
+}
+
 export interface Database {
   partnerships: PartnershipsTable;
   localities: LocalitiesTable;
@@ -512,6 +656,14 @@ export interface Database {
   sourceRecordIdentifiers: SourceRecordIdentifiersTable;
   recordLinks: RecordLinksTable;
   personNames: PersonNamesTable;
+  frontDoorSettings: FrontDoorSettingsTable;
+  contacts: ContactsTable;
+  contactEvents: ContactEventsTable;
+  informationRequests: InformationRequestsTable;
+  episodes: EpisodesTable;
+  idempotencyKeys: IdempotencyKeysTable;
+  enquiries: EnquiriesTable;
+  apiTokens: ApiTokensTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -18,6 +18,7 @@ import {
   seedPeople,
   seedRecordSources,
 } from '../modules/people/index.ts';
+import { seedFrontDoor } from '../modules/referrals/index.ts';
 
 /**
  * The demo partnership, "Northbridge": one generator with a part per module. It runs once per
@@ -112,6 +113,8 @@ export async function seedDemo(
     seed: options.seed,
     now,
   });
+  // A year of the front door's contacts and decisions, about the children above.
+  await seedFrontDoor(db, partnershipId, { now, seed: options.seed });
   await db
     .insertInto('instanceSettings')
     .values({ key: SEEDED_MARK, value: JSON.stringify(summary) })

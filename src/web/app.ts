@@ -12,10 +12,12 @@ import type { Actor, Ctx } from '../common/context.ts';
 import type { Clock } from '../common/clock.ts';
 import {
   registerAccessRoutes,
+  registerApiTokenRoutes,
   registerSignInRoutes,
   registerTrustRoutes,
   type AccessGate,
   type AccessService,
+  type ApiTokenService,
   type ConsentService,
   type EmergencyAccessService,
   type InvolvementService,
@@ -31,7 +33,17 @@ import {
   type PersonIndexService,
 } from '../modules/people/index.ts';
 
+import {
+  registerFrontDoorApi,
+  registerFrontDoorDashboardRoutes,
+  registerFrontDoorRoutes,
+  type FrontDoorDashboard,
+  type AgencyRequestService,
+  type EnquiryService,
+  type FrontDoorService,
+} from '../modules/referrals/index.ts';
 import { registerAuditRoutes, type AuditService } from '../modules/audit/index.ts';
+import { registerApiDocs } from './api.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.routes.ts';
 import { registerHomeRoutes } from './home.routes.ts';
@@ -44,6 +56,8 @@ export type WebServices = {
   access: AccessService;
   audit: AuditService;
   sessions: SessionService;
+  /** Bearer tokens for other systems calling the JSON API. */
+  apiTokens: ApiTokenService;
   twoFactor: TwoFactorService;
   /** OpenID Connect sign-in, when configured. */
   oidc: OidcSignIn | undefined;
@@ -54,6 +68,10 @@ export type WebServices = {
   sharing: SharingService;
   people: PeopleService;
   personIndex: PersonIndexService;
+  frontDoor: FrontDoorService;
+  frontDoorDashboard: FrontDoorDashboard;
+  agencyRequests: AgencyRequestService;
+  enquiries: EnquiryService;
   /** Answers whether the database can be reached, for /health. */
   databaseReachable(): Promise<boolean>;
 };
@@ -78,6 +96,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
     sessionToken: string | undefined;
+    /** How the actor was identified: a session cookie, or (under /api/ only) an API token. */
+    authenticatedBy: 'session' | 'api-token' | undefined;
     /** The time by the app's clock. */
     now(): Date;
     /** The service context for this request: who, which request, when. */
@@ -148,7 +168,7 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
   registerPages(app, options.demo);
   registerErrorHandling(app);
   registerHealthRoutes(app, services);
-  registerSessions(app, services.sessions, options);
+  registerSessions(app, services.sessions, services.apiTokens, options);
 
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
@@ -160,11 +180,15 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
       (request.headers['x-csrf-token'] as string | undefined),
     csrfOpts: { hmacKey: options.cookieSecret, userInfo: true },
   });
+  // A request authenticated by an API token carries no cookie a browser could send for someone else,
+  // so it needs no CSRF token; every other unsafe request does (including cookie-signed-in API calls).
   app.addHook('preHandler', (request, reply, done) => {
-    if (UNSAFE_METHODS.has(request.method)) return app.csrfProtection(request, reply, done);
+    if (UNSAFE_METHODS.has(request.method) && request.authenticatedBy !== 'api-token')
+      return app.csrfProtection(request, reply, done);
     done();
   });
   routeAccess.enforce();
+  await registerApiDocs(app);
 
   registerSignInRoutes(app, services);
   registerHomeRoutes(app, services);
@@ -172,6 +196,10 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
   registerAuditRoutes(app, services.audit);
   registerPeopleRoutes(app, services);
   registerPersonIndexRoutes(app, services);
+  registerFrontDoorRoutes(app, services);
+  registerFrontDoorDashboardRoutes(app, services);
+  registerFrontDoorApi(app, services);
+  registerApiTokenRoutes(app, services);
   registerTrustRoutes(app, services);
   return app;
 }

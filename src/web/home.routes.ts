@@ -17,6 +17,34 @@ function panelsFor(ctx: Ctx): Panel[] {
       ],
     });
   }
+  const frontDoor = [
+    ...(isAllowed(ctx, 'contacts.triage')
+      ? [{ href: '/front-door', text: 'Contacts to triage', hint: 'soonest due first; breaches marked' }]
+      : []),
+    ...(isAllowed(ctx, 'contacts.create')
+      ? [
+          { href: '/contacts/new', text: 'Tell the front door about a child' },
+          { href: '/contacts/mine', text: 'Contacts you made', hint: 'where each stands' },
+        ]
+      : []),
+    ...(isAllowed(ctx, 'contacts.answer')
+      ? [{ href: '/front-door/requests', text: 'Requests for information to your agency' }]
+      : []),
+    ...(isAllowed(ctx, 'enquiries.record') ? [{ href: '/enquiries', text: 'Enquiries log' }] : []),
+  ];
+  if (frontDoor.length > 0) panels.push({ title: 'Front door', links: frontDoor });
+  if (isAllowed(ctx, 'contacts.dashboard')) {
+    panels.push({
+      title: 'Front door figures',
+      links: [
+        {
+          href: '/front-door/dashboard',
+          text: 'Contacts, decisions and timeliness',
+          hint: 'charts, tables and CSV downloads',
+        },
+      ],
+    });
+  }
   const index = [
     ...(isAllowed(ctx, 'index.review')
       ? [

@@ -44,6 +44,10 @@ export function registerPages(app: FastifyInstance, demo: boolean) {
             privacy: isAllowed(request.ctx(), 'emergency-access.review'),
             indexReview: isAllowed(request.ctx(), 'index.review'),
             indexImport: isAllowed(request.ctx(), 'index.import'),
+            frontDoor: isAllowed(request.ctx(), 'contacts.triage'),
+            contactCreate: isAllowed(request.ctx(), 'contacts.create'),
+            contactsAnswer: isAllowed(request.ctx(), 'contacts.answer'),
+            enquiries: isAllowed(request.ctx(), 'enquiries.record'),
           }
         : {},
       currentPath: request.url.split('?')[0],

@@ -23,6 +23,12 @@ describe('route access rules', () => {
         'HEAD /ping',
         'HEAD /sign-in',
         'POST /sign-in',
+        // Anyone may tell an area's front door about a child, and see that it was sent.
+        'GET /areas/:slug/report-a-concern',
+        'HEAD /areas/:slug/report-a-concern',
+        'POST /areas/:slug/report-a-concern',
+        'GET /areas/:slug/report-a-concern/sent',
+        'HEAD /areas/:slug/report-a-concern/sent',
         // The second factor: between the password and a session, nobody is signed in yet.
         ...['/sign-in/two-factor', '/sign-in/two-factor/set-up', '/sign-in/recovery-code'].flatMap((url) => [
           `GET ${url}`,

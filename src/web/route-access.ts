@@ -18,15 +18,19 @@ declare module 'fastify' {
 
 export type RouteAccessEntry = { method: string; url: string; access: RouteAccess };
 
-/** Routes that plugins add for files, which carry no personal data. */
-const STATIC_PREFIX = '/assets/';
+/**
+ * Routes that plugins add, which carry no personal data: static files, and the API's OpenAPI document
+ * with its Swagger UI page and files (@fastify/swagger-ui adds these and cannot set a route's config).
+ */
+const STATIC_PREFIXES = ['/assets/', '/api/docs/'];
+const isStatic = (url: string) => url === '/api/docs' || STATIC_PREFIXES.some((p) => url.startsWith(p));
 
 export function registerRouteAccess(app: FastifyInstance, access: Pick<AccessService, 'require'>) {
   const table: RouteAccessEntry[] = [];
 
   app.addHook('onRoute', (route) => {
     const methods = [route.method].flat();
-    if (route.url.startsWith(STATIC_PREFIX)) {
+    if (isStatic(route.url)) {
       route.config = { ...route.config, access: 'public' };
       return;
     }

@@ -10,6 +10,8 @@ import * as m0008 from './0008_person_index.ts';
 import * as m0010 from './0010_match_keys.ts';
 import * as m0011 from './0011_person_search.ts';
 import * as m0012 from './0012_person_details.ts';
+import * as m0013 from './0013_front_door.ts';
+import * as m0014 from './0014_api_tokens.ts';
 
 /** Forward-only: migrations are added at the end and never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +26,6 @@ export const migrations: Record<string, Migration> = {
   '0010_match_keys': m0010,
   '0011_person_search': m0011,
   '0012_person_details': m0012,
+  '0013_front_door': m0013,
+  '0014_api_tokens': m0014,
 };

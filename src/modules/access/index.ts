@@ -6,6 +6,8 @@ export { OidcSignIn, type OidcSettings } from './access.oidc.ts';
 export * as accessSchemas from './access.schemas.ts';
 export { SECTORS, SECTOR_LABELS } from './access.schemas.ts';
 export { registerAccessRoutes } from './access.routes.ts';
+export { ApiTokenService, ApiTokenInput, API_TOKEN_PREFIX } from './access.api-tokens.ts';
+export { registerApiTokenRoutes } from './access.api-tokens.routes.ts';
 export { registerSignInRoutes } from './access.sign-in.routes.ts';
 export {
   seedAccess,

@@ -1,0 +1,10 @@
+export { FrontDoorService, QUEUE_PAGE_SIZE } from './referrals.service.ts';
+export { AgencyRequestService } from './referrals.requests.ts';
+export { EnquiryService } from './referrals.enquiries.ts';
+export { registerFrontDoorRoutes } from './referrals.routes.ts';
+export { FrontDoorDashboard } from './referrals.dashboard.ts';
+export { registerFrontDoorDashboardRoutes } from './referrals.dashboard.routes.ts';
+export { registerFrontDoorApi } from './referrals.api.ts';
+export { seedFrontDoor, type FrontDoorSeedCounts, type SeedFrontDoorOptions } from './referrals.seed.ts';
+export * as referralsSchemas from './referrals.schemas.ts';
+export * from './referrals.workflow.ts';
