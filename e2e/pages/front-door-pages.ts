@@ -313,11 +313,11 @@ export class ContactPage extends BasePage {
   }
 
   async decide(): Promise<void> {
-    await this.follow(this.page.getByRole('link', { name: 'Decide', exact: true }));
+    await this.follow(this.page.getByRole('button', { name: 'Decide', exact: true }));
   }
 
   async approveOrReturn(): Promise<void> {
-    await this.follow(this.page.getByRole('link', { name: 'Approve or return the decision' }));
+    await this.follow(this.page.getByRole('button', { name: 'Approve or return the decision' }));
   }
 
   async recordWhoWasTold(): Promise<void> {

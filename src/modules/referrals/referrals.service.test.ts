@@ -416,6 +416,24 @@ describe('the front door', () => {
       ]);
     });
 
+    it('shows the holder of a matched contact who else works with the child, through the gate', async () => {
+      const id = await claimed({
+        child: { givenName: 'Maya', familyName: 'Okafor', dateOfBirth: '2016-05-04' },
+      });
+      await services.frontDoor.match(ctxOf(worker.actor), id, 2, { personId: w.child });
+      const view = await services.frontDoor.get(ctxOf(worker.actor), id);
+      expect(view.full && view.involvements?.map((i) => i.userName ?? i.teamName)).toContain('social.worker');
+      const looked = await database.db
+        .selectFrom('auditEvents')
+        .select('basis')
+        .where('action', '=', 'contact.child-involvements')
+        .where('actorUserId', '=', worker.id)
+        .executeTakeFirstOrThrow();
+      expect(looked.basis).toMatchObject({ kind: 'involvement' });
+      const other = await services.frontDoor.get(ctxOf(colleague.actor), id);
+      expect(other.full && other.involvements).toBeNull();
+    });
+
     it('counts a second referral of the child within 12 months as a re-referral, with a 45-day assessment clock', async () => {
       const assess = async () => {
         const id = await claimed({

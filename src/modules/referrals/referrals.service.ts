@@ -301,9 +301,17 @@ export class FrontDoorService {
       basis,
     });
     const holder = !isSystem(ctx.actor) && contact.claimedBy === ctx.actor.userId;
+    // Who else is working with the child, through the holder's own triage involvement and the gate.
+    const involvements =
+      holder && contact.personId && contact.involvementId
+        ? await this.gate.read(ctx, contact.personId, 'contact.child-involvements', async (access) => ({
+            value: (await access.involvements()).filter((i) => !i.endedAt && i.id !== contact.involvementId),
+          }))
+        : null;
     return {
       contact,
       full: true as const,
+      involvements,
       events,
       requests: requests.map((r) => ({ ...r, timeliness: timelinessOf(r.dueAt, ctx.now, 1, r.answeredAt) })),
       episode,
