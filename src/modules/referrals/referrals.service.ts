@@ -275,14 +275,16 @@ export class FrontDoorService {
     }
     const personIds = contact.personId ? [contact.personId] : [];
     const basis = triage ? { kind: 'permission', permission: 'contacts.triage' } : { kind: 'referrer' };
-    if (!triage) {
-      await this.audit.recordAlone(ctx, {
+    const looked = () =>
+      this.audit.recordAlone(ctx, {
         action: 'contact.view',
         subjectType: 'contact',
         subjectId: contactId,
         personIds,
         basis,
       });
+    if (!triage) {
+      await looked();
       return { contact, full: false as const, outcomeShown: contact.referrerToldAt !== null };
     }
     const settings = await store.settingsOf(this.db, partnershipId);
@@ -293,13 +295,7 @@ export class FrontDoorService {
       store.episodeOf(this.db, partnershipId, contactId),
       contact.personId ? store.contactsAbout(this.db, partnershipId, contact.personId, contactId, since) : [],
     ]);
-    await this.audit.recordAlone(ctx, {
-      action: 'contact.view',
-      subjectType: 'contact',
-      subjectId: contactId,
-      personIds,
-      basis,
-    });
+    await looked();
     const holder = !isSystem(ctx.actor) && contact.claimedBy === ctx.actor.userId;
     // Who else is working with the child, through the holder's own triage involvement and the gate.
     const involvements =

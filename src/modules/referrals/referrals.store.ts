@@ -335,8 +335,8 @@ export function informationRequestsOf(q: Q, partnershipId: string, contactId: st
     .execute();
 }
 
-/** The requests an agency has still to answer, soonest due first. */
-export function openRequestsFor(q: Q, partnershipId: string, organisationId: string) {
+/** Requests with the contact's child as it names them and as the index knows them: r, c and p. */
+function requestsWithChild(q: Q, partnershipId: string) {
   return q
     .selectFrom('informationRequests as r')
     .innerJoin('contacts as c', (j) =>
@@ -346,10 +346,6 @@ export function openRequestsFor(q: Q, partnershipId: string, organisationId: str
       j.onRef('p.partnershipId', '=', 'c.partnershipId').onRef('p.id', '=', 'c.personId'),
     )
     .select([
-      'r.id',
-      'r.question',
-      'r.requestedAt',
-      'r.dueAt',
       'c.number',
       'c.personId',
       'c.priority',
@@ -361,7 +357,13 @@ export function openRequestsFor(q: Q, partnershipId: string, organisationId: str
       'p.familyName as personFamilyName',
       'p.dateOfBirth as personDateOfBirth',
     ])
-    .where('r.partnershipId', '=', partnershipId)
+    .where('r.partnershipId', '=', partnershipId);
+}
+
+/** The requests an agency has still to answer, soonest due first. */
+export function openRequestsFor(q: Q, partnershipId: string, organisationId: string) {
+  return requestsWithChild(q, partnershipId)
+    .select(['r.id', 'r.question', 'r.requestedAt', 'r.dueAt'])
     .where('r.organisationId', '=', organisationId)
     .where('r.status', '=', 'open')
     .orderBy('r.dueAt')
@@ -370,32 +372,9 @@ export function openRequestsFor(q: Q, partnershipId: string, organisationId: str
 }
 
 export function findInformationRequest(q: Q, partnershipId: string, id: string) {
-  return q
-    .selectFrom('informationRequests as r')
-    .innerJoin('contacts as c', (j) =>
-      j.onRef('c.partnershipId', '=', 'r.partnershipId').onRef('c.id', '=', 'r.contactId'),
-    )
-    .leftJoin('people as p', (j) =>
-      j.onRef('p.partnershipId', '=', 'c.partnershipId').onRef('p.id', '=', 'c.personId'),
-    )
+  return requestsWithChild(q, partnershipId)
     .selectAll('r')
-    .select([
-      'c.number',
-      'c.personId',
-      'c.priority',
-      'c.childGivenName',
-      'c.childFamilyName',
-      'c.childDescription',
-      'c.childDateOfBirth',
-      'c.childAddress',
-      'c.childPostcode',
-      'c.childNhsNumber',
-      'c.childUpn',
-      'p.givenName as personGivenName',
-      'p.familyName as personFamilyName',
-      'p.dateOfBirth as personDateOfBirth',
-    ])
-    .where('r.partnershipId', '=', partnershipId)
+    .select(['c.childAddress', 'c.childPostcode', 'c.childNhsNumber', 'c.childUpn'])
     .where('r.id', '=', id)
     .executeTakeFirst();
 }
