@@ -76,7 +76,12 @@ function panelsFor(ctx: Ctx): Panel[] {
       links: [
         { href: '/admin/organisations', text: 'Organisations' },
         { href: '/admin/teams', text: 'Teams' },
-        { href: '/admin/users', text: 'User accounts' },
+        { href: '/admin/users', text: 'User accounts', hint: 'and the API tokens other systems use' },
+        {
+          href: '/front-door/settings',
+          text: 'Front-door timescales',
+          hint: 'calendar, deadlines, approvals',
+        },
       ],
     });
   }
