@@ -1,4 +1,4 @@
-export { FrontDoorService, QUEUE_PAGE_SIZE } from './referrals.service.ts';
+export { FrontDoorService } from './referrals.service.ts';
 export { AgencyRequestService } from './referrals.requests.ts';
 export { EnquiryService } from './referrals.enquiries.ts';
 export { registerFrontDoorRoutes } from './referrals.routes.ts';

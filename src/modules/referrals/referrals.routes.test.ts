@@ -64,6 +64,8 @@ describe('the front door pages', () => {
       '#channel Select how the contact came in',
     ]);
     expect(page.body).toContain('value="Ella"');
+    expect(page.body).toContain('value="phone"');
+    expect(page.body).not.toContain('value="api"');
     expect(await contacts()).toEqual([]);
   });
 

@@ -106,6 +106,9 @@ const formRank = (field: string) => {
 const inPageOrder = (errors: FieldError[]) =>
   [...errors].sort((a, b) => formRank(a.field) - formRank(b.field));
 
+/** How a contact can come in through the form: other systems use the API. */
+const FORM_CHANNELS = Object.fromEntries(Object.entries(CHANNEL_LABELS).filter(([key]) => key !== 'api'));
+
 /** A ContactInput error path as the form's field name, so the message lands on the right box. */
 function formField(path: string): string {
   if (path.startsWith('sectorAnswers.')) return `answer-${path.slice('sectorAnswers.'.length)}`;
@@ -131,6 +134,7 @@ export function registerFrontDoorRoutes(app: FastifyInstance, services: Services
       `${VIEWS}/contact-form.njk`,
       {
         labels: LABELS,
+        formChannels: FORM_CHANNELS,
         prompts,
         publicSlug: form.publicSlug,
         values: { idempotencyKey: randomUUID(), ...form.values },

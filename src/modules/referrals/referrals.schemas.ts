@@ -351,7 +351,6 @@ export const CONTACT_FORM_FIELDS: Record<string, string> = {
   'referrer.role': 'referrerRole',
   'referrer.phone': 'referrerPhone',
   'referrer.email': 'referrerEmail',
-  receivedAt: 'received-day',
 };
 
 const version = z.coerce.number({ error: 'The page is out of date: reload it' }).int().positive();

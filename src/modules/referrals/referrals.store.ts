@@ -22,8 +22,6 @@ export async function settingsOf(q: Q, partnershipId: string) {
     .executeTakeFirstOrThrow();
 }
 
-export type FrontDoorSettings = Awaited<ReturnType<typeof settingsOf>>;
-
 export async function updateSettings(
   q: Q,
   partnershipId: string,
@@ -107,8 +105,6 @@ export function findContact(q: Q, partnershipId: string, id: string) {
     .where('c.id', '=', id)
     .executeTakeFirst();
 }
-
-export type ContactRow = NonNullable<Awaited<ReturnType<typeof findContact>>>;
 
 /** Locks the contact's row for a change and answers its current state. */
 export function lockContact(tx: Tx, partnershipId: string, id: string) {
