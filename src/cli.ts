@@ -12,7 +12,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { startServer } from './main.ts';
 import { seedDemo, type DemoSummary } from './seed/demo.ts';
 import { accessSchemas, otpauthUri } from './modules/access/index.ts';
-import { ROLES } from './common/context.ts';
+import { STAFF_ROLES } from './common/context.ts';
 import { ValidationError } from './common/errors.ts';
 import { verifyChains } from './modules/audit/index.ts';
 import { importAgencyFile, readLinkageMap } from './modules/people/index.ts';
@@ -199,7 +199,7 @@ users
   .requiredOption('--email <email>', 'sign-in email address')
   .requiredOption('--name <name>', 'full name')
   .requiredOption('--organisation <name>', 'home organisation, by exact name')
-  .option('--roles <roles>', `comma-separated, from: ${ROLES.join(', ')}`, 'practitioner')
+  .option('--roles <roles>', `comma-separated, from: ${STAFF_ROLES.join(', ')}`, 'practitioner')
   .option('--job-title <title>', 'job title')
   .option('--password-stdin', 'read the password from standard input instead of generating one')
   .action(

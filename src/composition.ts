@@ -24,6 +24,8 @@ import {
   FrontDoorDashboard,
   FrontDoorService,
 } from './modules/referrals/index.ts';
+import { FamilyService, PlanService, PlanWorkService } from './modules/plans/index.ts';
+import { AssessmentService } from './modules/assessments/index.ts';
 import { createApp } from './web/app.ts';
 import { loggerOptions } from './logging.ts';
 
@@ -49,6 +51,10 @@ export type Services = {
   frontDoorDashboard: FrontDoorDashboard;
   agencyRequests: AgencyRequestService;
   enquiries: EnquiryService;
+  plans: PlanService;
+  planWork: PlanWorkService;
+  family: FamilyService;
+  assessments: AssessmentService;
 };
 
 export function createServices(
@@ -66,6 +72,7 @@ export function createServices(
   const gate = new AccessGate(db, audit);
   const involvements = new InvolvementService(db, audit, gate);
   const personIndex = new PersonIndexService(db, audit, gate);
+  const frontDoor = new FrontDoorService(db, audit, access, gate, personIndex, involvements);
   return {
     db,
     audit,
@@ -81,10 +88,14 @@ export function createServices(
     sharing: new SharingService(db, audit, gate),
     people: new PeopleService(db, audit, gate),
     personIndex,
-    frontDoor: new FrontDoorService(db, audit, access, gate, personIndex, involvements),
+    frontDoor,
     frontDoorDashboard: new FrontDoorDashboard(db, audit, access),
     agencyRequests: new AgencyRequestService(db, audit, access),
     enquiries: new EnquiryService(db, audit, access),
+    plans: new PlanService(db, audit, access, gate, involvements),
+    planWork: new PlanWorkService(db, audit, access, gate),
+    family: new FamilyService(db, audit, access),
+    assessments: new AssessmentService(db, audit, access, gate, frontDoor),
   };
 }
 

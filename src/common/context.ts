@@ -8,7 +8,8 @@ export type Actor = {
   displayName: string;
 };
 
-export const ROLES = [
+/** The roles an administrator gives staff accounts. */
+export const STAFF_ROLES = [
   'practitioner',
   'front_door',
   'team_manager',
@@ -17,6 +18,9 @@ export const ROLES = [
   'analyst',
   'unscheduled_care',
 ] as const;
+/** A family account (a parent, carer or young person) is made from their plan, never by an administrator. */
+export type StaffRole = (typeof STAFF_ROLES)[number];
+export const ROLES = [...STAFF_ROLES, 'family_member'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -27,6 +31,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   partnership_admin: 'Partnership administrator',
   analyst: 'Analyst',
   unscheduled_care: 'Unscheduled-care clinician',
+  family_member: 'Family member',
 };
 
 /** The system itself (start-up, seeding, the CLI): acts with no signed-in user. */

@@ -29,6 +29,12 @@ export const PERMISSIONS = {
   'contacts.dashboard': ['team_manager', 'analyst', 'partnership_admin'],
   /** Log the contact centre's enquiries (no child record needed). */
   'enquiries.record': ['front_door', 'team_manager'],
+  /** Start a plan or an assessment for a child one is involved with, and work on it. */
+  'plans.contribute': ['practitioner', 'front_door', 'team_manager'],
+  /** Allocate the episodes awaiting a lead professional; the team's plans and overdue reviews. */
+  'plans.allocate': ['team_manager'],
+  /** A family's own plan, through their family account. */
+  'family.view': ['family_member'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -623,6 +623,248 @@ export interface ApiTokensTable {
   revokedBy: string | null;
 }
 
+export type PlanKind = 'early_help' | 'child_in_need' | 'child_protection' | 'looked_after';
+type Json<T> = ColumnType<T, string | undefined, string>;
+
+export interface PlanSettingsTable {
+  partnershipId: string;
+  earlyHelpReviewWeeks: Generated<number>;
+  childInNeedReviewWeeks: Generated<number>;
+  reminderDays: Generated<number>;
+  version: Generated<number>;
+  updatedAt: Generated<Timestamp>;
+  updatedBy: string | null;
+}
+
+export interface PlansTable {
+  partnershipId: string;
+  id: Generated<string>;
+  number: ColumnType<string, never, never>;
+  kind: PlanKind;
+  status: Generated<'open' | 'closed'>;
+  familyName: string;
+  worries: Generated<string>;
+  strengths: Generated<string>;
+  startedOn: PlainDate;
+  closedOn: PlainDate | null;
+  closeReason: string | null;
+  leadProfessionalId: string;
+  episodeId: string | null;
+  nextReviewDue: PlainDate;
+  createdAt: Timestamp;
+  createdBy: string;
+  updatedAt: Timestamp;
+  updatedBy: string;
+  version: Generated<number>;
+}
+
+export interface PlanChildrenTable {
+  partnershipId: string;
+  planId: string;
+  personId: string;
+  addedOn: PlainDate;
+  removedOn: PlainDate | null;
+  current: Generated<boolean>;
+}
+
+export interface PlanStagesTable {
+  partnershipId: string;
+  id: Generated<string>;
+  planId: string;
+  kind: PlanKind;
+  startedOn: PlainDate;
+  endedOn: PlainDate | null;
+  reason: string;
+  decidedBy: string;
+}
+
+export interface PlanLeadsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  planId: string;
+  userId: string;
+  startedAt: Timestamp;
+  endedAt: Timestamp | null;
+  handoverNote: string | null;
+  recordedBy: string;
+}
+
+export interface PlanMembersTable {
+  partnershipId: string;
+  id: Generated<string>;
+  planId: string;
+  userId: string;
+  organisationId: string;
+  role: string;
+  seconded: Generated<boolean>;
+  commitment: Generated<'full_time' | 'part_time'>;
+  joinedAt: Timestamp;
+  leftAt: Timestamp | null;
+  leftReason: string | null;
+  addedBy: string;
+}
+
+export interface PlanMemberInvolvementsTable {
+  partnershipId: string;
+  memberId: string;
+  involvementId: string;
+}
+
+export interface PlanGoalsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  planId: string;
+  personId: string | null;
+  title: string;
+  outcomeFramework: string;
+  outcomeCode: string;
+  baseline: number;
+  baselineOn: PlainDate;
+  target: number | null;
+  status: Generated<'active' | 'achieved' | 'stopped'>;
+  forFamily: Generated<boolean>;
+  createdAt: Timestamp;
+  createdBy: string;
+  version: Generated<number>;
+}
+
+export type ReviewAttendee = { name: string; role: string; attended: boolean };
+
+export interface PlanReviewsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  planId: string;
+  heldOn: PlainDate;
+  kind: 'review' | 'review_conference' | 'core_group' | 'looked_after_review';
+  attendance: Json<ReviewAttendee[]>;
+  familyViews: Generated<string>;
+  childViews: Generated<string>;
+  decisions: string;
+  nextReviewDue: PlainDate | null;
+  forFamily: Generated<boolean>;
+  recordedAt: Timestamp;
+  recordedBy: string;
+}
+
+export interface GoalRatingsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  goalId: string;
+  ratedOn: PlainDate;
+  score: number;
+  rater: 'family' | 'child' | 'practitioner';
+  recordedBy: string;
+  note: Generated<string>;
+  reviewId: string | null;
+  recordedAt: Timestamp;
+}
+
+export interface PlanActionsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  planId: string;
+  goalId: string | null;
+  description: string;
+  ownerKind: 'practitioner' | 'agency' | 'family';
+  ownerUserId: string | null;
+  ownerOrganisationId: string | null;
+  ownerFamilyMember: string | null;
+  supportNeeded: Generated<string>;
+  dueOn: PlainDate;
+  status: Generated<'to_do' | 'in_progress' | 'done' | 'dropped'>;
+  completedAt: Timestamp | null;
+  completedBy: string | null;
+  forFamily: Generated<boolean>;
+  createdAt: Timestamp;
+  createdBy: string;
+  updatedAt: Timestamp;
+  updatedBy: string;
+  version: Generated<number>;
+}
+
+export interface PlanCommentsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  planId: string;
+  authorId: string;
+  fromFamily: boolean;
+  body: string;
+  forFamily: Generated<boolean>;
+  createdAt: Timestamp;
+}
+
+export interface PlanEventsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  planId: string;
+  action: string;
+  at: Timestamp;
+  actorUserId: string | null;
+  actorLabel: string;
+  detail: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+
+export interface FamilyAccountsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  planId: string;
+  userId: string;
+  personId: string | null;
+  relationship: 'parent' | 'carer' | 'young_person';
+  language: Generated<'en' | 'cy'>;
+  grantedAt: Timestamp;
+  grantedBy: string;
+  revokedAt: Timestamp | null;
+  revokedBy: string | null;
+}
+
+export type AssessmentOutcome = 'no_further_action' | 'needs_met' | 'referral_onward';
+
+export interface AssessmentsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  number: ColumnType<string, never, never>;
+  personId: string;
+  planId: string | null;
+  episodeId: string | null;
+  templateId: string;
+  templateVersion: number;
+  status: Generated<'draft' | 'finished'>;
+  startedAt: Timestamp;
+  startedBy: string;
+  finishedAt: Timestamp | null;
+  finishedBy: string | null;
+  outcome: AssessmentOutcome | null;
+  outcomeReason: string | null;
+  onwardContactId: string | null;
+  familySummary: Generated<string>;
+  updatedAt: Timestamp;
+  version: Generated<number>;
+}
+
+export interface AssessmentSectionsTable {
+  partnershipId: string;
+  assessmentId: string;
+  sectionId: string;
+  answers: Json<Record<string, unknown>>;
+  notRecordedReason: string | null;
+  updatedAt: Timestamp;
+  updatedBy: string;
+  version: Generated<number>;
+}
+
+export interface AssessmentContributionsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  assessmentId: string;
+  sectionId: string;
+  userId: string;
+  organisationId: string;
+  at: Timestamp;
+  answers: Json<Record<string, unknown>>;
+  notRecordedReason: string | null;
+}
+
 export interface Database {
   partnerships: PartnershipsTable;
   localities: LocalitiesTable;
@@ -664,6 +906,23 @@ export interface Database {
   idempotencyKeys: IdempotencyKeysTable;
   enquiries: EnquiriesTable;
   apiTokens: ApiTokensTable;
+  planSettings: PlanSettingsTable;
+  plans: PlansTable;
+  planChildren: PlanChildrenTable;
+  planStages: PlanStagesTable;
+  planLeads: PlanLeadsTable;
+  planMembers: PlanMembersTable;
+  planMemberInvolvements: PlanMemberInvolvementsTable;
+  planGoals: PlanGoalsTable;
+  planReviews: PlanReviewsTable;
+  goalRatings: GoalRatingsTable;
+  planActions: PlanActionsTable;
+  planComments: PlanCommentsTable;
+  planEvents: PlanEventsTable;
+  familyAccounts: FamilyAccountsTable;
+  assessments: AssessmentsTable;
+  assessmentSections: AssessmentSectionsTable;
+  assessmentContributions: AssessmentContributionsTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

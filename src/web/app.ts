@@ -43,6 +43,15 @@ import {
   type FrontDoorService,
 } from '../modules/referrals/index.ts';
 import { registerAuditRoutes, type AuditService } from '../modules/audit/index.ts';
+import {
+  registerFamilyRoutes,
+  registerPlanRoutes,
+  registerPlanWorkRoutes,
+  type FamilyService,
+  type PlanService,
+  type PlanWorkService,
+} from '../modules/plans/index.ts';
+import { registerAssessmentRoutes, type AssessmentService } from '../modules/assessments/index.ts';
 import { registerApiDocs } from './api.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.routes.ts';
@@ -72,6 +81,10 @@ export type WebServices = {
   frontDoorDashboard: FrontDoorDashboard;
   agencyRequests: AgencyRequestService;
   enquiries: EnquiryService;
+  plans: PlanService;
+  planWork: PlanWorkService;
+  family: FamilyService;
+  assessments: AssessmentService;
   /** Answers whether the database can be reached, for /health. */
   databaseReachable(): Promise<boolean>;
 };
@@ -201,5 +214,9 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
   registerFrontDoorApi(app, services);
   registerApiTokenRoutes(app, services);
   registerTrustRoutes(app, services);
+  registerPlanRoutes(app, services);
+  registerPlanWorkRoutes(app, services);
+  registerFamilyRoutes(app, services);
+  registerAssessmentRoutes(app, services);
   return app;
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config.ts';
 import { createWebApp, type Services } from '../../src/composition.ts';
 import type { Clock } from '../../src/common/clock.ts';
-import type { Role } from '../../src/common/context.ts';
+import type { StaffRole } from '../../src/common/context.ts';
 import { totpCode, twoFactorRequired } from '../../src/modules/access/index.ts';
 import { buildCtx, buildSystemActor, TEST_NOW } from './context.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -38,7 +38,7 @@ export type TestApp = {
   admin: TestUser;
   practitioner: TestUser;
   /** Another account in the same partnership, with the roles given (and TEST_TOTP_SECRET if they need it). */
-  createUser(email: string, roles: Role[], opts?: { twoFactor?: boolean }): Promise<TestUser>;
+  createUser(email: string, roles: StaffRole[], opts?: { twoFactor?: boolean }): Promise<TestUser>;
   agent(): Agent;
   close(): Promise<void>;
 };
@@ -62,7 +62,7 @@ export async function createTestApp(settings: Record<string, string> = {}): Prom
     localityId: null,
     active: true,
   });
-  const createUser = async (email: string, roles: Role[], opts: { twoFactor?: boolean } = {}) => {
+  const createUser = async (email: string, roles: StaffRole[], opts: { twoFactor?: boolean } = {}) => {
     const user = await services.access.createUser(system, {
       email,
       displayName: email.split('@')[0]!.replace('.', ' '),

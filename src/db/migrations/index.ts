@@ -12,6 +12,7 @@ import * as m0011 from './0011_person_search.ts';
 import * as m0012 from './0012_person_details.ts';
 import * as m0013 from './0013_front_door.ts';
 import * as m0014 from './0014_api_tokens.ts';
+import * as m0015 from './0015_assessment_and_plan.ts';
 
 /** Forward-only: migrations are added at the end and never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0012_person_details': m0012,
   '0013_front_door': m0013,
   '0014_api_tokens': m0014,
+  '0015_assessment_and_plan': m0015,
 };

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ROLE_LABELS, ROLES, type Ctx } from '../../common/context.ts';
+import { ROLE_LABELS, STAFF_ROLES, type Ctx } from '../../common/context.ts';
 import { registerFormPage, pathParams } from '../../web/form-route.ts';
 import { parseWith } from '../../web/forms.ts';
 import type { WebServices } from '../../web/app.ts';
@@ -25,7 +25,7 @@ import { PAGE_SIZE } from './access.store.ts';
 const ADMIN = { config: { access: 'partnership.administer' } } as const;
 
 const sectorItems = SECTORS.map((value) => ({ value, text: SECTOR_LABELS[value] }));
-const roleItems = ROLES.map((value) => ({ value, text: ROLE_LABELS[value] }));
+const roleItems = STAFF_ROLES.map((value) => ({ value, text: ROLE_LABELS[value] }));
 
 /** Partnership administration: organisations, teams and user accounts. The service checks the role. */
 export function registerAccessRoutes(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from '../../common/context.ts';
+import { STAFF_ROLES } from '../../common/context.ts';
 
 /** Form and API input for the access module. A schema and its type share a name. */
 
@@ -91,7 +91,7 @@ export const TeamUpdate = TeamInput.extend({ version });
 export type TeamUpdate = z.infer<typeof TeamUpdate>;
 
 const roles = z
-  .union([z.enum(ROLES), z.array(z.enum(ROLES))], { error: 'Select a role from the list' })
+  .union([z.enum(STAFF_ROLES), z.array(z.enum(STAFF_ROLES))], { error: 'Select a role from the list' })
   .optional()
   .transform((v) => (v === undefined ? [] : Array.isArray(v) ? [...new Set(v)] : [v]))
   .refine((v) => v.length > 0, 'Select at least one role');

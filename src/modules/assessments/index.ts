@@ -1,0 +1,2 @@
+export { AssessmentService } from './assessments.service.ts';
+export { registerAssessmentRoutes } from './assessments.routes.ts';

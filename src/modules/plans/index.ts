@@ -1,0 +1,6 @@
+export { PlanService } from './plans.service.ts';
+export { PlanWorkService } from './plans.work.ts';
+export { FamilyService } from './plans.family.ts';
+export { registerPlanRoutes } from './plans.routes.ts';
+export { registerPlanWorkRoutes } from './plans.work.routes.ts';
+export { registerFamilyRoutes } from './plans.family.routes.ts';

@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify';
+import type { WebServices } from '../../web/app.ts';
+
+export function registerFamilyRoutes(_app: FastifyInstance, _services: WebServices) {}
