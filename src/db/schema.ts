@@ -812,6 +812,8 @@ export interface FamilyAccountsTable {
   personId: string | null;
   relationship: 'parent' | 'carer' | 'young_person';
   language: Generated<'en' | 'cy'>;
+  activationSha256: string | null;
+  activationExpiresAt: Timestamp | null;
   grantedAt: Timestamp;
   grantedBy: string;
   revokedAt: Timestamp | null;

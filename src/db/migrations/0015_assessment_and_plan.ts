@@ -262,6 +262,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       person_id uuid,
       relationship text not null check (relationship in ('parent', 'carer', 'young_person')),
       language text not null default 'en' check (language in ('en', 'cy')),
+      -- A code shown once to the practitioner who makes the account; the family member uses it to
+      -- choose their password. Only its hash is kept, and it is cleared once used.
+      activation_sha256 text,
+      activation_expires_at timestamptz,
       granted_at timestamptz not null,
       granted_by uuid not null,
       revoked_at timestamptz,

@@ -2,11 +2,11 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError, ValidationError } from '../../common/errors.ts';
 import { isAllowed } from '../../common/permissions.ts';
+import { addDays } from '../../common/plain-dates.ts';
 import { formErrors } from '../../web/forms.ts';
 import {
   DASHBOARD_TABLES,
   DEFAULT_PERIOD_DAYS,
-  addDays,
   defaultPeriod,
   type DashboardTableName,
   type FrontDoorDashboard,

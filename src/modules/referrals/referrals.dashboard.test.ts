@@ -8,7 +8,8 @@ import type { Db } from '../../db/database.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
 import { buildTrustWorld, type World } from '../../../test/helpers/trust-world.ts';
 import { createTestApp, errorSummary, type TestApp } from '../../../test/helpers/web.ts';
-import { londonDate, percentileCont, workingDaysTaken } from './referrals.dashboard.ts';
+import { londonDate } from '../../common/plain-dates.ts';
+import { percentileCont, workingDaysTaken } from './referrals.dashboard.ts';
 import type { Outcome } from './referrals.workflow.ts';
 
 const HOUR = 3_600_000;

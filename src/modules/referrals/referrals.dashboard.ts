@@ -3,6 +3,7 @@ import type { Ctx } from '../../common/context.ts';
 import { ValidationError } from '../../common/errors.ts';
 import { SUPPRESSION_THRESHOLD, suppressRow, suppressTable, type Shown } from '../../common/suppression.ts';
 import { calendarFor, type WorkingDayCalendar } from '../../common/working-days.ts';
+import { addDays, daysBetween, londonDate } from '../../common/plain-dates.ts';
 import type { Db } from '../../db/database.ts';
 import { SECTORS, SECTOR_LABELS, type AccessService } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -107,22 +108,10 @@ const WORKING_DAY_BANDS = [
 ] as const;
 
 /** The London calendar date of an instant. */
-export function londonDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(at);
-}
-
 /** The last DEFAULT_PERIOD_DAYS days, ending today in the UK. */
 export function defaultPeriod(now: Date): DashboardPeriod {
   const to = londonDate(now);
   return { from: addDays(to, -(DEFAULT_PERIOD_DAYS - 1)), to };
-}
-
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Faker, base, en, en_GB } from '@faker-js/faker';
 import { sql } from 'kysely';
 import { calendarFor, type WorkingDayCalendar } from '../../common/working-days.ts';
+import { addDays } from '../../common/plain-dates.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { NewRow, Sector } from '../../db/schema.ts';
 import { FAMILY_NAMES, MENS_NAMES, WOMENS_NAMES } from '../people/index.ts';
@@ -1843,10 +1844,6 @@ const LONDON_HOUR = new Intl.DateTimeFormat('en-GB', {
 
 function isoDate(at: number): string {
   return new Date(at).toISOString().slice(0, 10);
-}
-
-function addDays(date: string, days: number): string {
-  return isoDate(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS);
 }
 
 /** Whole years from a date of birth to a day (both 'YYYY-MM-DD'). */
