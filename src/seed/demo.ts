@@ -18,6 +18,7 @@ import {
   seedPeople,
   seedRecordSources,
 } from '../modules/people/index.ts';
+import { seedPlans } from '../modules/plans/index.ts';
 import { seedFrontDoor } from '../modules/referrals/index.ts';
 
 /**
@@ -115,6 +116,8 @@ export async function seedDemo(
   });
   // A year of the front door's contacts and decisions, about the children above.
   await seedFrontDoor(db, partnershipId, { now, seed: options.seed });
+  // Family plans for the families whose episodes are open and allocated.
+  await seedPlans(db, partnershipId, { now, seed: options.seed });
   await db
     .insertInto('instanceSettings')
     .values({ key: SEEDED_MARK, value: JSON.stringify(summary) })
