@@ -16,6 +16,7 @@ import type { z } from 'zod';
 import { ContactInput } from '../src/modules/referrals/referrals.schemas.ts';
 import { DEMO_SLUG } from '../src/seed/demo.ts';
 import { startTargets, tell } from './http-run.ts';
+import { header, load, percentile, report } from './measure.ts';
 import { signIn } from './sign-in.ts';
 
 /**
@@ -49,65 +50,6 @@ const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'queue,create,http').spl
 /** Share of created contacts that name a child the practitioner is involved with (the gate is asked). */
 const NAMED_SHARE = 0.25;
 const TARGETS = { createPerSecond: 300, createP99: 100, queueP95: 150 };
-
-type Stats = { requests: number; seconds: number; errors: number; latencies: number[] };
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-/**
- * Calls `work` from `concurrency` loops at once for `seconds`, timing each call; a warm-up first when
- * asked. Errors are counted (and the first printed), never retried.
- */
-async function load(
-  work: (i: number) => Promise<void>,
-  concurrency: number,
-  seconds: number,
-): Promise<Stats> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let calls = 0;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < until) {
-        const i = calls++;
-        const at = performance.now();
-        try {
-          await work(i);
-          latencies.push(performance.now() - at);
-        } catch (error) {
-          if (errors++ === 0) console.error('first error:', error);
-        }
-      }
-    }),
-  );
-  return { requests: latencies.length, seconds: (performance.now() - started) / 1000, errors, latencies };
-}
-
-const line = (cells: (string | number)[]) =>
-  console.log(cells.map((c, i) => String(c).padEnd(i === 0 ? 28 : 11)).join(''));
-
-function header() {
-  line(['target', 'requests', 'per s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors']);
-}
-
-function report(target: string, stats: Stats) {
-  line([
-    target,
-    stats.requests,
-    (stats.requests / stats.seconds).toFixed(0),
-    percentile(stats.latencies, 50).toFixed(1),
-    percentile(stats.latencies, 95).toFixed(1),
-    percentile(stats.latencies, 99).toFixed(1),
-    stats.errors,
-  ]);
-  if (stats.errors > 0) process.exitCode = 1;
-}
 
 /** A contact as a school would send it: the child described, or named from the index now and then. */
 function contactInput(i: number, involvedChildren: string[]): z.input<typeof ContactInput> {

@@ -632,7 +632,7 @@ export interface PlanSettingsTable {
   childInNeedReviewWeeks: Generated<number>;
   reminderDays: Generated<number>;
   version: Generated<number>;
-  updatedAt: Generated<Timestamp>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
   updatedBy: string | null;
 }
 

@@ -1,0 +1,62 @@
+import { performance } from 'node:perf_hooks';
+
+/** Timing loops and their report lines, shared by the service-level benchmarks. */
+
+export type Stats = { requests: number; seconds: number; errors: number; latencies: number[] };
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/**
+ * Calls `work` from `concurrency` loops at once for `seconds`, timing each call; a warm-up first when
+ * asked. Errors are counted (and the first printed), never retried.
+ */
+export async function load(
+  work: (i: number) => Promise<void>,
+  concurrency: number,
+  seconds: number,
+): Promise<Stats> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let calls = 0;
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const i = calls++;
+        const at = performance.now();
+        try {
+          await work(i);
+          latencies.push(performance.now() - at);
+        } catch (error) {
+          if (errors++ === 0) console.error('first error:', error);
+        }
+      }
+    }),
+  );
+  return { requests: latencies.length, seconds: (performance.now() - started) / 1000, errors, latencies };
+}
+
+const line = (cells: (string | number)[]) =>
+  console.log(cells.map((c, i) => String(c).padEnd(i === 0 ? 28 : 11)).join(''));
+
+export function header() {
+  line(['target', 'requests', 'per s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors']);
+}
+
+export function report(target: string, stats: Stats) {
+  line([
+    target,
+    stats.requests,
+    (stats.requests / stats.seconds).toFixed(0),
+    percentile(stats.latencies, 50).toFixed(1),
+    percentile(stats.latencies, 95).toFixed(1),
+    percentile(stats.latencies, 99).toFixed(1),
+    stats.errors,
+  ]);
+  if (stats.errors > 0) process.exitCode = 1;
+}
