@@ -17,6 +17,7 @@ import { ValidationError } from './common/errors.ts';
 import { verifyChains } from './modules/audit/index.ts';
 import { importAgencyFile, readLinkageMap } from './modules/people/index.ts';
 import { addLinkageCommands } from './cli-linkage.ts';
+import { checkTemplateFile } from './modules/assessments/index.ts';
 
 /** The `wraparound` command. Every failure ends with one plain line on stderr and exit code 1. */
 
@@ -435,6 +436,26 @@ program
       });
     },
   );
+
+program
+  .command('templates')
+  .description('Assessment templates.')
+  .command('check')
+  .description(
+    'Check an assessment template file and the shared sections it includes, as the application does when it starts: prints each fault with the path to it.',
+  )
+  .argument('<file>', 'the template’s JSON file')
+  .action((file: string) => {
+    const { template, faults } = checkTemplateFile(file);
+    if (!template) {
+      for (const fault of faults) console.log(fault);
+      throw new Error(`${basename(file)}: ${faults.length} ${faults.length === 1 ? 'fault' : 'faults'}`);
+    }
+    const questions = template.sections.reduce((n, s) => n + s.questions.length, 0);
+    console.log(
+      `${basename(file)}: ${template.id} version ${template.version}, ${template.sections.length} sections, ${questions} questions, no faults.`,
+    );
+  });
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -88,6 +88,9 @@ const PERSON_MATRIX: readonly (readonly [string, ...Expected[]])[] = [
   ['POST /people/:personId/consents/:consentId/withdraw',    303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 404, 404],
   ['GET /people/:personId/items/:itemId/share',              200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
   ['POST /people/:personId/items/:itemId/share',             303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['GET /people/:personId/assessments',                      200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403, 403],
+  ['GET /people/:personId/assessments/new',                  200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403, 403],
+  ['POST /people/:personId/assessments/new',                 303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 403, 403],
   ['GET /people/:personId/emergency-access',                 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403],
   ['POST /people/:personId/emergency-access',                303, 303, 303, 303, 303, 303, 404, 404, 404, 404, 403, 403, 403, 403, 403],
   ['GET /privacy/people/:personId',                          403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 404, 200],
@@ -546,6 +549,7 @@ async function fingerprint() {
       (select string_agg(status || version, ',' order by id) from information_requests) as requests,
       (select count(*) from episodes) as episodes,
       (select count(*) from enquiries) as enquiries,
+      (select count(*) from assessments) as assessments,
       (select string_agg(partnership_id || ':' || version, ',' order by partnership_id)
         from front_door_settings) as front_door_settings`.execute(t.db);
   return JSON.stringify(rows[0]);
@@ -592,6 +596,8 @@ async function formFor(
   url: string,
 ): Promise<Record<string, string | string[]>> {
   switch (route) {
+    case 'POST /people/:personId/assessments/new':
+      return { template: 'early-help-5-9@1' };
     case 'POST /people/:personId/items/new':
       return {
         dataType: 'youth_justice',

@@ -1,2 +1,3 @@
 export { AssessmentService } from './assessments.service.ts';
 export { registerAssessmentRoutes } from './assessments.routes.ts';
+export { checkTemplateFile } from './assessments.template.ts';

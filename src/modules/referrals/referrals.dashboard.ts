@@ -59,7 +59,6 @@ export const MAX_PERIOD_DAYS = 3 * 365 + 1;
 /** The default period: this many days ending today. */
 export const DEFAULT_PERIOD_DAYS = 30;
 
-const DAY_MS = 86_400_000;
 
 export const DashboardPeriod = z
   .object({
