@@ -94,7 +94,7 @@ export function createServices(
     enquiries: new EnquiryService(db, audit, access),
     plans: new PlanService(db, audit, access, gate, involvements),
     planWork: new PlanWorkService(db, audit, access, gate),
-    family: new FamilyService(db, audit, access),
+    family: new FamilyService(db, audit, access, gate),
     assessments: new AssessmentService(db, audit, access, gate, frontDoor),
   };
 }

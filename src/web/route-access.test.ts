@@ -29,6 +29,8 @@ describe('route access rules', () => {
         'POST /areas/:slug/report-a-concern',
         'GET /areas/:slug/report-a-concern/sent',
         'HEAD /areas/:slug/report-a-concern/sent',
+        // A family member chooses their password with the code they were given, before they can sign in.
+        ...['GET', 'HEAD', 'POST'].map((method) => `${method} /family/activate`),
         // The second factor: between the password and a session, nobody is signed in yet.
         ...['/sign-in/two-factor', '/sign-in/two-factor/set-up', '/sign-in/recovery-code'].flatMap((url) => [
           `GET ${url}`,

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { ROLE_LABELS } from '../common/context.ts';
 import { SECTOR_LABELS } from '../modules/access/index.ts';
+import { registerTranslations } from './i18n.ts';
 import {
   DATA_TYPE_LABELS,
   DECISION_BASIS_LABELS,
@@ -47,6 +48,7 @@ export function createViews(): nunjucks.Environment {
   env.addFilter('dateTime', (d: Date | string | null) => (d ? dateTime.format(new Date(d)) : ''));
   env.addFilter('date', (d: string | null) => (d ? dateOnly.format(new Date(`${d}T00:00:00Z`)) : ''));
   env.addGlobal('serviceName', 'Wraparound');
+  registerTranslations(env);
   env.addGlobal('labels', {
     purpose: PURPOSE_LABELS,
     lawfulBasis: { ...LAWFUL_BASIS_LABELS, ...DECISION_BASIS_LABELS },

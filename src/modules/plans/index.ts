@@ -5,3 +5,4 @@ export { registerPlanRoutes } from './plans.routes.ts';
 export { registerPlanWorkRoutes } from './plans.work.routes.ts';
 export { registerFamilyRoutes } from './plans.family.routes.ts';
 export { seedPlans, DEMO_FAMILY_EMAIL, type PlanSeedCounts } from './plans.seed.ts';
+export * as planSchemas from './plans.schemas.ts';

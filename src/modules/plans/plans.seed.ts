@@ -2,10 +2,11 @@ import { Faker, base, en, en_GB } from '@faker-js/faker';
 import { hash } from 'argon2';
 import { sql } from 'kysely';
 import { addDays, londonDate } from '../../common/plain-dates.ts';
-import { calendarFor, type Jurisdiction, type WorkingDayCalendar } from '../../common/working-days.ts';
+import { calendarFor, type WorkingDayCalendar } from '../../common/working-days.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { NewRow, PlanKind, Sector } from '../../db/schema.ts';
 import { DEMO_PASSWORD } from '../access/index.ts';
+import { holidayCalendar } from './plans.store.ts';
 import { latestNextReview, type ReviewSettings } from './plans.workflow.ts';
 
 /**
@@ -526,12 +527,7 @@ export async function seedPlans(
   options: SeedPlansOptions,
 ): Promise<PlanSeedCounts> {
   const seed = options.seed ?? 1;
-  const { jurisdiction } = await db
-    .selectFrom('partnerships')
-    .select('jurisdiction')
-    .where('id', '=', partnershipId)
-    .executeTakeFirstOrThrow();
-  const calendar = calendarFor(jurisdiction as Jurisdiction);
+  const calendar = calendarFor(await holidayCalendar(db, partnershipId));
   const [staff, episodes] = await Promise.all([
     readStaff(db, partnershipId),
     openEpisodes(db, partnershipId),

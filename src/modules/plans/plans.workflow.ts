@@ -56,3 +56,67 @@ export function reviewState(nextReviewDue: string, today: string, reminderDays: 
   if (nextReviewDue <= addDays(today, reminderDays)) return 'due_soon';
   return 'on_track';
 }
+
+export const REVIEW_STATE_LABELS: Record<ReviewState, string> = {
+  overdue: 'Review overdue',
+  due_soon: 'Review due soon',
+  on_track: 'Review on track',
+};
+
+/** What a partnership has chosen until it saves its own settings (the table's defaults). */
+export const DEFAULT_PLAN_SETTINGS = { earlyHelpReviewWeeks: 8, childInNeedReviewWeeks: 8, reminderDays: 7 };
+
+/** The ranges the settings page allows (the table checks them too). */
+export const SETTING_LIMITS = {
+  earlyHelpReviewWeeks: { min: 6, max: 12 },
+  childInNeedReviewWeeks: { min: 2, max: 26 },
+  reminderDays: { min: 1, max: 28 },
+} as const;
+
+export type EpisodeKind = 'early_help' | 'statutory_assessment' | 'strategy_discussion';
+
+/** The plan a front-door decision usually leads to; the allocating manager may choose another. */
+export const EPISODE_PLAN_KIND: Record<EpisodeKind, PlanKind> = {
+  early_help: 'early_help',
+  statutory_assessment: 'child_in_need',
+  strategy_discussion: 'child_protection',
+};
+
+export const EPISODE_KIND_LABELS: Record<EpisodeKind, string> = {
+  early_help: 'Early help',
+  statutory_assessment: 'Statutory assessment',
+  strategy_discussion: 'Strategy discussion',
+};
+
+/**
+ * Why a team member may see the children's records: early help shares what early help agreements
+ * allow; every statutory plan is safeguarding.
+ */
+export function involvementPurpose(kind: PlanKind): 'early_help' | 'safeguarding' {
+  return kind === 'early_help' ? 'early_help' : 'safeguarding';
+}
+
+const INTENSITY: Record<PlanKind, number> = {
+  early_help: 0,
+  child_in_need: 1,
+  child_protection: 2,
+  looked_after: 3,
+};
+
+/** Moving to a more intensive plan is a step up; to a lighter one, a step down. */
+export function stepDirection(from: PlanKind, to: PlanKind): 'up' | 'down' {
+  return INTENSITY[to] > INTENSITY[from] ? 'up' : 'down';
+}
+
+export const COMMITMENT_LABELS = { full_time: 'Full time', part_time: 'Part time' } as const;
+
+/** Whole years of age on a date: the plan page shows each child's age beside their date of birth. */
+export function ageOn(dateOfBirth: string, today: string): number {
+  const years = Number(today.slice(0, 4)) - Number(dateOfBirth.slice(0, 4));
+  return today.slice(5) < dateOfBirth.slice(5) ? years - 1 : years;
+}
+
+/** A person's name as pages and messages give it: given name, then family name. */
+export function personName(p: { givenName: string | null; familyName: string }): string {
+  return [p.givenName, p.familyName].filter(Boolean).join(' ');
+}
