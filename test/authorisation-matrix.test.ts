@@ -91,6 +91,7 @@ const PERSON_MATRIX: readonly (readonly [string, ...Expected[]])[] = [
   ['GET /people/:personId/assessments',                      200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403, 403],
   ['GET /people/:personId/assessments/new',                  200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403, 403],
   ['POST /people/:personId/assessments/new',                 303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 403, 403],
+  ['GET /people/:personId/plan',                             303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 403, 403],
   ['GET /people/:personId/emergency-access',                 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403],
   ['POST /people/:personId/emergency-access',                303, 303, 303, 303, 303, 303, 404, 404, 404, 404, 403, 403, 403, 403, 403],
   ['GET /privacy/people/:personId',                          403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 404, 200],

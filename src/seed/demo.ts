@@ -18,6 +18,7 @@ import {
   seedPeople,
   seedRecordSources,
 } from '../modules/people/index.ts';
+import { seedAssessments } from '../modules/assessments/index.ts';
 import { seedPlans } from '../modules/plans/index.ts';
 import { seedFrontDoor } from '../modules/referrals/index.ts';
 
@@ -118,6 +119,8 @@ export async function seedDemo(
   await seedFrontDoor(db, partnershipId, { now, seed: options.seed });
   // Family plans for the families whose episodes are open and allocated.
   await seedPlans(db, partnershipId, { now, seed: options.seed });
+  // The assessments behind the early-help plans, and drafts for the open statutory assessments.
+  await seedAssessments(db, partnershipId, { now, seed: options.seed });
   await db
     .insertInto('instanceSettings')
     .values({ key: SEEDED_MARK, value: JSON.stringify(summary) })

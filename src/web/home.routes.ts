@@ -33,6 +33,24 @@ function panelsFor(ctx: Ctx): Panel[] {
     ...(isAllowed(ctx, 'enquiries.record') ? [{ href: '/enquiries', text: 'Enquiries log' }] : []),
   ];
   if (frontDoor.length > 0) panels.push({ title: 'Front door', links: frontDoor });
+  const plans = [
+    ...(isAllowed(ctx, 'plans.contribute')
+      ? [
+          { href: '/plans', text: 'Plans you work on', hint: 'reviews due and overdue actions' },
+          { href: '/assessments', text: 'Assessments', hint: 'drafts to finish' },
+        ]
+      : []),
+    ...(isAllowed(ctx, 'plans.allocate')
+      ? [
+          {
+            href: '/plans/allocation',
+            text: 'Allocation and reviews',
+            hint: 'episodes awaiting a lead professional; overdue reviews',
+          },
+        ]
+      : []),
+  ];
+  if (plans.length > 0) panels.push({ title: 'Families and plans', links: plans });
   if (isAllowed(ctx, 'contacts.dashboard')) {
     panels.push({
       title: 'Front door figures',
@@ -82,6 +100,7 @@ function panelsFor(ctx: Ctx): Panel[] {
           text: 'Front-door timescales',
           hint: 'calendar, deadlines, approvals',
         },
+        { href: '/plans/settings', text: 'Plan review intervals', hint: 'early help and child in need' },
       ],
     });
   }
@@ -102,6 +121,8 @@ function panelsFor(ctx: Ctx): Panel[] {
 export function registerHomeRoutes(app: FastifyInstance, services: Pick<WebServices, 'access'>) {
   app.get('/', { config: { access: 'signed-in' } }, async (request, reply) => {
     const ctx = request.ctx();
+    // A family member's one page is their family's plan.
+    if (isAllowed(ctx, 'family.view')) return reply.redirect('/family', 303);
     const profile = await services.access.getProfile(ctx);
     const roleList = (profile.roles as (keyof typeof ROLE_LABELS)[]).map((r) => ROLE_LABELS[r]).join('<br>');
     return reply.page('home.njk', { profile, roleList, panels: panelsFor(ctx) });

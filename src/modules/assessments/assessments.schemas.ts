@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requiredText as required } from '../../common/text-fields.ts';
 import type { AssessmentOutcome } from '../../db/schema.ts';
 import { referralsSchemas } from '../referrals/index.ts';
 
@@ -69,13 +70,6 @@ export type SaveSectionInput = {
   version: unknown;
   notRecordedReason?: unknown;
 } & ({ answers: Record<string, unknown> } | { form: Record<string, unknown> });
-
-const required = (message: string, max: number, label: string) =>
-  z
-    .string({ error: message })
-    .trim()
-    .min(1, message)
-    .max(max, `${label} must be ${max.toLocaleString('en-GB')} characters or fewer`);
 
 /**
  * Finishing: the outcome and why, the summary for the family and, for a referral onward, what the

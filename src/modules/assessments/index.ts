@@ -1,3 +1,4 @@
 export { AssessmentService } from './assessments.service.ts';
 export { registerAssessmentRoutes } from './assessments.routes.ts';
 export { checkTemplateFile } from './assessments.template.ts';
+export { seedAssessments, type AssessmentSeedCounts } from './assessments.seed.ts';

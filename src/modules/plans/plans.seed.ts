@@ -552,6 +552,10 @@ export async function seedPlans(
     .filter((s): s is Staff => s !== undefined);
   const earlyHelp = byEmail.get('early.help@northbridge.example');
   let showcase: { planId: string; familyName: string } | null = null;
+  // One family, led by the demo's early-help practitioner, has a long plan and a family sign-in:
+  // the first early-help episode of a child with brothers or sisters, else the first of all.
+  const earlyHelpEpisodes = episodes.filter((e) => e.kind === 'early_help');
+  const showcaseEpisode = earlyHelpEpisodes.find((e) => e.siblings.length > 0) ?? earlyHelpEpisodes[0];
 
   for (const episode of episodes) {
     if (onPlan.has(episode.child.id)) continue;
@@ -563,9 +567,7 @@ export async function seedPlans(
     children.forEach((c) => onPlan.add(c.id));
     const startedOn = addDays(episode.openedOn, random.number.int({ min: 3, max: 15 }));
     if (startedOn > today) continue;
-    // One family, led by the demo's early-help practitioner, has a long plan and a family account.
-    const isShowcase =
-      showcase === null && children.length >= 2 && kind === 'early_help' && earlyHelp !== undefined;
+    const isShowcase = episode.id === showcaseEpisode?.id && earlyHelp !== undefined;
     const members = pickMembers(random, bySector, lead, featured, builder.rows.plans.length);
     const weeks = (Date.parse(today) - Date.parse(startedOn)) / (7 * DAY_MS);
     const steppedDown = kind === 'early_help' && !isShowcase && weeks > 20 && random.datatype.boolean(0.1);

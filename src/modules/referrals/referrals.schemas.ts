@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requiredText as required } from '../../common/text-fields.ts';
 import { dateInputFields, readDateInput } from '../../common/date-input.ts';
 import type { Sector } from '../../db/schema.ts';
 import { checkNhsNumber, checkUpn } from '../people/index.ts';
@@ -166,13 +167,6 @@ const text = (label: string, max: number) =>
     .max(max, `${label} must be ${max.toLocaleString('en-GB')} characters or fewer`)
     .optional()
     .transform((v) => (v ? v : undefined));
-
-const required = (message: string, max: number, label: string) =>
-  z
-    .string({ error: message })
-    .trim()
-    .min(1, message)
-    .max(max, `${label} must be ${max.toLocaleString('en-GB')} characters or fewer`);
 
 const PlainDate = z.iso.date({ error: 'Enter a date as YYYY-MM-DD' });
 
