@@ -17,7 +17,7 @@ import {
 /**
  * The demo's assessments: each early-help plan began with an assessment of its first child,
  * finished with "needs met" and answered section by section by the plan's team (each section by
- * someone whose sector may contribute to it); the open statutory assessments without a plan have a
+ * someone whose sector may contribute to it, a specialist of that sector where the team has one); the open statutory assessments without a plan have a
  * draft in progress by their allocated worker. Answers are made from each template's own questions.
  */
 
@@ -214,9 +214,11 @@ function answerSections(
     : template.sections.slice(0, random.number.int({ min: 1, max: 4 }));
   const last = at.finished ? addDays(subject.startedOn, -1) : at.today;
   for (const section of chosen) {
-    const by = [subject.lead, ...subject.team].find(
-      (w) => section.contributors === 'any' || section.contributors.includes(w.sector),
-    );
+    // A section for named sectors goes to a team member of that sector (the school for education),
+    // so the demo shows several agencies contributing; the lead answers the rest.
+    const allowed = (w: Worker) => section.contributors === 'any' || section.contributors.includes(w.sector);
+    const specialist = subject.team.find((w) => section.contributors !== 'any' && allowed(w));
+    const by = specialist ?? [subject.lead, ...subject.team].find(allowed);
     if (!by) {
       if (at.finished && section.required) return null;
       continue;

@@ -174,9 +174,10 @@ export function registerFamilyRoutes(app: FastifyInstance, { family }: Pick<WebS
   // The family's own plan.
 
   app.get('/family', FAMILY, async (request, reply) => {
+    // A language asked for here (a link to /family?lang=cy) is remembered before the redirect.
+    const lang = requestLanguage(request, reply, DEFAULT_LANGUAGE);
     const home = await family.home(request.ctx());
     if (home) return reply.redirect(familyPlanUrl(home.planId), 303);
-    const lang = requestLanguage(request, reply, DEFAULT_LANGUAGE);
     return familyPage(request, reply, lang, 'no-plan.njk', {}, 404);
   });
 

@@ -128,6 +128,10 @@ describe('the demo’s plans and assessments', () => {
       from assessments a`);
     expect(assessments.filter((a) => a.status === 'finished').length).toBeGreaterThan(10);
     expect(assessments.filter((a) => a.status === 'draft').length).toBeGreaterThan(0);
+    const [shared] = await rows<{ n: number }>(sql`
+      select count(*)::int as n from (select assessment_id from assessment_contributions
+        group by assessment_id having count(distinct organisation_id) > 1) several`);
+    expect(shared!.n).toBeGreaterThan(5);
     for (const assessment of assessments) {
       const template = registry.get(assessment.templateId, assessment.templateVersion)!;
       const saved = new Map<string, { answers: Answers; notRecordedReason: null }>();

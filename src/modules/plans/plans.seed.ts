@@ -40,6 +40,8 @@ export type PlanSpec = {
   reviews: number;
   /** A later start of the current stage: the plan stepped up or down then. */
   steppedFrom?: { kind: PlanKind; on: string };
+  /** Every goal's scores rise (most plans have one or two that stall or slip). */
+  improving?: boolean;
   episodeId?: string;
 };
 
@@ -350,7 +352,8 @@ export class PlanRowBuilder {
         createdAt: atNoon(spec.startedOn),
         createdBy: spec.lead.id,
       });
-      return { id, baseline, drift: this.random.number.float({ min: -0.3, max: 1.2 }) };
+      const drift = this.random.number.float({ min: spec.improving ? 0.5 : -0.3, max: 1.2 });
+      return { id, baseline, drift };
     });
   }
 
@@ -578,6 +581,7 @@ export async function seedPlans(
       members,
       startedOn: isShowcase ? addDays(today, -600) : startedOn,
       actions: isShowcase ? 40 : random.number.int({ min: 6, max: 16 }),
+      improving: isShowcase,
       reviews: isShowcase ? 10 : random.datatype.boolean(0.12) ? 0 : 30,
       // The showcase began long before its episode's contact: it stands alone.
       ...(isShowcase ? {} : { episodeId: episode.id }),
