@@ -25,3 +25,4 @@ export * as trustSchemas from './access.trust.schemas.ts';
 export { registerTrustRoutes } from './access.trust.routes.ts';
 export { seedTrust } from './access.trust.seed.ts';
 export { involvementInForce } from './access.trust.store.ts';
+export * as familyUsers from './access.family-users.ts';

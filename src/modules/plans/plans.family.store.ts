@@ -5,10 +5,7 @@ import type { NewRow } from '../../db/schema.ts';
 /**
  * SQL for family accounts and the family's view of their plan; every query scoped to a partnership
  * except the activation look-up, which starts from an email address (unique across partnerships).
- *
- * A family account's sign-in is a row in `users` with the one role 'family_member'. It is made,
- * reopened, given its password and retired here rather than through AccessService, whose account
- * operations are an administrator's (partnership.administer, a password chosen for the person).
+ * The account itself, a row in `users`, is written by the access module (access.family-users.ts).
  */
 
 type Q = Db | Tx;
@@ -74,64 +71,8 @@ export function findAccountForUpdate(q: Q, partnershipId: string, planId: string
     .executeTakeFirst();
 }
 
-/** Whoever holds an email address, in any partnership: addresses are unique across the instance. */
-export function findUserByEmail(q: Q, email: string) {
-  return q
-    .selectFrom('users')
-    .select(['partnershipId', 'id', 'roles'])
-    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
-    .executeTakeFirst();
-}
-
 export async function hasCurrentAccount(q: Q, partnershipId: string, userId: string) {
   return Boolean(await findCurrentAccount(q, partnershipId, userId));
-}
-
-export async function insertFamilyUser(
-  q: Q,
-  row: { partnershipId: string; email: string; displayName: string; organisationId: string },
-) {
-  const user = await q
-    .insertInto('users')
-    .values({ ...row, roles: ['family_member'], passwordHash: null })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return user.id;
-}
-
-/** A family member whose earlier account was revoked gets their sign-in back, without a password. */
-export async function reopenFamilyUser(
-  q: Q,
-  partnershipId: string,
-  userId: string,
-  changes: { displayName: string; organisationId: string },
-) {
-  await q
-    .updateTable('users')
-    .set({
-      displayName: changes.displayName,
-      organisationId: changes.organisationId,
-      active: true,
-      deactivatedAt: null,
-      passwordHash: null,
-      failedSignIns: 0,
-      lockedUntil: null,
-      version: sql`version + 1`,
-      updatedAt: sql`now()`,
-    })
-    .where('partnershipId', '=', partnershipId)
-    .where('id', '=', userId)
-    .execute();
-}
-
-/** A revoked family member cannot sign in, and their open sessions end at their next request. */
-export async function deactivateUser(q: Q, partnershipId: string, userId: string, now: Date) {
-  await q
-    .updateTable('users')
-    .set({ active: false, deactivatedAt: now, version: sql`version + 1`, updatedAt: sql`now()` })
-    .where('partnershipId', '=', partnershipId)
-    .where('id', '=', userId)
-    .execute();
 }
 
 export async function insertAccount(q: Q, row: NewRow<'familyAccounts'>) {
@@ -188,21 +129,6 @@ export async function clearActivationCode(q: Q, partnershipId: string, accountId
     .where('activationSha256', '=', sha256)
     .executeTakeFirst();
   return cleared.numUpdatedRows === 1n;
-}
-
-export async function setPassword(q: Q, partnershipId: string, userId: string, passwordHash: string) {
-  await q
-    .updateTable('users')
-    .set({
-      passwordHash,
-      failedSignIns: 0,
-      lockedUntil: null,
-      version: sql`version + 1`,
-      updatedAt: sql`now()`,
-    })
-    .where('partnershipId', '=', partnershipId)
-    .where('id', '=', userId)
-    .execute();
 }
 
 /** The plan row's parts the family sees. */

@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../common/erro
 import { londonDate } from '../../common/plain-dates.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { Row } from '../../db/schema.ts';
-import type { AccessGate, AccessService } from '../access/index.ts';
+import { familyUsers, type AccessGate, type AccessService } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import { currentChildren, withPlan } from './plans.access.ts';
 import {
@@ -247,7 +247,7 @@ export class FamilyService {
         const alreadyRevoked = account.revokedAt !== null;
         if (!alreadyRevoked) {
           await store.revokeAccount(tx, partnershipId, accountId, actor.userId, ctx.now);
-          await store.deactivateUser(tx, partnershipId, account.userId, ctx.now);
+          await familyUsers.deactivateUser(tx, partnershipId, account.userId, ctx.now);
           await recordPlanEvent(tx, ctx, partnershipId, planId, 'revoke_family_account', {
             familyAccountId: accountId,
             name: account.displayName,
@@ -272,7 +272,7 @@ export class FamilyService {
     const found = await store.findActivation(this.db, input.email, sha256, ctx.now);
     const refused = () => new ValidationError([{ field: 'code', message: 'errors.code.wrong' }]);
     if (!found) {
-      const holder = await store.findUserByEmail(this.db, input.email);
+      const holder = await familyUsers.findUserByEmail(this.db, input.email);
       if (holder?.roles.includes('family_member'))
         await this.audit.recordAlone(
           activationCtx(ctx, holder.partnershipId),
@@ -284,7 +284,7 @@ export class FamilyService {
     const passwordHash = await hash(input.password);
     await this.db.transaction().execute(async (tx) => {
       if (!(await store.clearActivationCode(tx, found.partnershipId, found.id, sha256))) throw refused();
-      await store.setPassword(tx, found.partnershipId, found.userId, passwordHash);
+      await familyUsers.setPassword(tx, found.partnershipId, found.userId, passwordHash);
       await this.audit.record(
         tx,
         activationCtx(ctx, found.partnershipId),
@@ -457,9 +457,9 @@ export class FamilyService {
     organisationId: string,
     input: FamilyAccountInput,
   ): Promise<string> {
-    const holder = await store.findUserByEmail(tx, input.email);
+    const holder = await familyUsers.findUserByEmail(tx, input.email);
     if (!holder)
-      return store.insertFamilyUser(tx, {
+      return familyUsers.insertFamilyUser(tx, {
         partnershipId,
         email: input.email,
         displayName: input.displayName,
@@ -471,7 +471,7 @@ export class FamilyService {
       holder.roles[0] === 'family_member' &&
       !(await store.hasCurrentAccount(tx, partnershipId, holder.id));
     if (!reusable) throw emailInUse();
-    await store.reopenFamilyUser(tx, partnershipId, holder.id, {
+    await familyUsers.reopenFamilyUser(tx, partnershipId, holder.id, {
       displayName: input.displayName,
       organisationId,
     });
