@@ -5,8 +5,22 @@ import type { WebServices } from './app.ts';
 
 type Panel = { title: string; links: { href: string; text: string; hint?: string }[] };
 
+type Reminders = { overdueReviews: number; reviewsDueSoon: number; overdueActions: number };
+
+const counted = (n: number, one: string, many: string) => (n === 0 ? '' : `${n} ${n === 1 ? one : many}`);
+
+/** The reminder beside "Plans you work on": what needs doing soon, or the link's usual hint. */
+function planHint(reminders: Reminders | null): string {
+  const parts = [
+    counted(reminders?.overdueReviews ?? 0, 'review overdue', 'reviews overdue'),
+    counted(reminders?.reviewsDueSoon ?? 0, 'review due soon', 'reviews due soon'),
+    counted(reminders?.overdueActions ?? 0, 'action of yours overdue', 'actions of yours overdue'),
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : 'reviews due and overdue actions';
+}
+
 /** The panels a person's roles earn on the home page; each module adds its work queues here. */
-function panelsFor(ctx: Ctx): Panel[] {
+function panelsFor(ctx: Ctx, reminders: Reminders | null): Panel[] {
   const panels: Panel[] = [];
   if (isAllowed(ctx, 'person.access')) {
     panels.push({
@@ -36,7 +50,7 @@ function panelsFor(ctx: Ctx): Panel[] {
   const plans = [
     ...(isAllowed(ctx, 'plans.contribute')
       ? [
-          { href: '/plans', text: 'Plans you work on', hint: 'reviews due and overdue actions' },
+          { href: '/plans', text: 'Plans you work on', hint: planHint(reminders) },
           { href: '/assessments', text: 'Assessments', hint: 'drafts to finish' },
         ]
       : []),
@@ -118,13 +132,14 @@ function panelsFor(ctx: Ctx): Panel[] {
   return panels;
 }
 
-export function registerHomeRoutes(app: FastifyInstance, services: Pick<WebServices, 'access'>) {
+export function registerHomeRoutes(app: FastifyInstance, services: Pick<WebServices, 'access' | 'plans'>) {
   app.get('/', { config: { access: 'signed-in' } }, async (request, reply) => {
     const ctx = request.ctx();
     // A family member's one page is their family's plan.
     if (isAllowed(ctx, 'family.view')) return reply.redirect('/family', 303);
     const profile = await services.access.getProfile(ctx);
+    const reminders = isAllowed(ctx, 'plans.contribute') ? await services.plans.reminders(ctx) : null;
     const roleList = (profile.roles as (keyof typeof ROLE_LABELS)[]).map((r) => ROLE_LABELS[r]).join('<br>');
-    return reply.page('home.njk', { profile, roleList, panels: panelsFor(ctx) });
+    return reply.page('home.njk', { profile, roleList, panels: panelsFor(ctx, reminders) });
   });
 }

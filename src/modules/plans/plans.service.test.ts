@@ -374,6 +374,33 @@ describe('the family plan', () => {
       expect((await lastAudit('plan.view')).outcome).toBe('denied');
     });
 
+    it('reminds a person of reviews overdue or due soon on their plans, and of their own overdue actions', async () => {
+      const teacher = w.users.teacher;
+      const overdue = await start([await newChild()], { leadUserId: teacher.id, startedOn: '2025-12-01' });
+      await start([await newChild()], { leadUserId: teacher.id, startedOn: '2026-01-05' });
+      await db()
+        .insertInto('planActions')
+        .values({
+          partnershipId: w.partnershipId,
+          planId: overdue,
+          description: 'Call the family',
+          ownerKind: 'practitioner',
+          ownerUserId: teacher.id,
+          dueOn: '2026-02-27',
+          createdAt: new Date(),
+          createdBy: lead().id,
+          updatedAt: new Date(),
+          updatedBy: lead().id,
+        })
+        .execute();
+      expect(await services.plans.reminders(teacher.ctx())).toEqual({
+        overdueReviews: 1,
+        reviewsDueSoon: 1,
+        overdueActions: 1,
+      });
+      expect(await error(services.plans.reminders(w.users.analyst.ctx()))).toBeInstanceOf(ForbiddenError);
+    });
+
     it('lists the plans a person works on, with overdue actions', async () => {
       const planId = await start([await newChild()], { familyName: 'Listed family' });
       await overdueAction(planId);

@@ -296,6 +296,15 @@ export class PlanService {
   // --- Reading ----------------------------------------------------------------------------------
 
   /** "Plans you work on": those the person leads or serves on, open first, with what needs doing. */
+  /** Reviews overdue or due soon on the person's plans, and their own overdue actions: counts only. */
+  async reminders(ctx: Ctx) {
+    const partnershipId = await this.access.require(ctx, 'plans.contribute', 'plan.reminders');
+    const today = londonDate(ctx.now);
+    const settings = await store.settingsOf(this.db, partnershipId);
+    const soon = addDays(today, settings.reminderDays);
+    return store.reminderCounts(this.db, partnershipId, requirePerson(ctx).userId, today, soon);
+  }
+
   async mine(ctx: Ctx) {
     const partnershipId = await this.access.require(ctx, 'plans.contribute', 'plan.list-mine');
     const { userId } = requirePerson(ctx);

@@ -475,6 +475,36 @@ function overdueActionCount(today: string) {
 }
 
 /**
+ * How many of the open plans a person leads or serves on have a review overdue or due by `soon`, and
+ * how many actions they own are overdue: counts only, for the reminder on their home page.
+ */
+export async function reminderCounts(
+  q: Q,
+  partnershipId: string,
+  userId: string,
+  today: string,
+  soon: string,
+) {
+  const { rows } = await sql<{ overdueReviews: number; reviewsDueSoon: number; overdueActions: number }>`
+    with mine as (
+      select p.id, p.next_review_due from plans p
+      where p.partnership_id = ${partnershipId} and p.status = 'open'
+        and (p.lead_professional_id = ${userId} or exists (select 1 from plan_members m
+          where m.partnership_id = p.partnership_id and m.plan_id = p.id and m.user_id = ${userId}
+            and m.left_at is null)))
+    select
+      (select count(*)::int from mine where next_review_due < ${today}::date) as "overdueReviews",
+      (select count(*)::int from mine where next_review_due between ${today}::date and ${soon}::date)
+        as "reviewsDueSoon",
+      (select count(*)::int from plan_actions a join plans p on p.partnership_id = a.partnership_id
+        and p.id = a.plan_id and p.status = 'open'
+        where a.partnership_id = ${partnershipId} and a.owner_user_id = ${userId}
+          and a.due_on < ${today}::date and a.status in ('to_do', 'in_progress')) as "overdueActions"
+  `.execute(q);
+  return rows[0]!;
+}
+
+/**
  * The plans a person leads or serves on now, and those they served on until they closed in the last
  * year; open plans first, the soonest review first.
  */
