@@ -4,6 +4,9 @@ import { signInAs } from './pages/flows.ts';
 import {
   ActionFormPage,
   ActivatePage,
+  AssessmentPage,
+  AssessmentSectionPage,
+  ChildAssessmentsPage,
   FamilyAccountFormPage,
   FamilyAccountsPage,
   FamilyCodePage,
@@ -11,6 +14,7 @@ import {
   PlanPage,
   PlansYouWorkOnPage,
   ReviewFormPage,
+  StartAssessmentPage,
 } from './pages/plan-pages.ts';
 import { SignInPage } from './pages/sign-in-page.ts';
 import { useJourneys } from './support/journeys.ts';
@@ -95,6 +99,36 @@ describe('the family plan', () => {
       const welsh = await FamilyPlanPage.verifyOnPage(parent);
       expect(await welsh.heading()).toBe('Cynllun eich teulu');
       await parent.end();
+    },
+  );
+
+  it(
+    'a lead professional starts an assessment of a child on the plan and records the child’s own words',
+    { timeout: 180_000 },
+    async ({ expect }) => {
+      const lead = await journeys.start('p3-assessment');
+      const home = await signInAs(lead, LEAD.email, journeys.demoPassword, LEAD.name);
+      await home.openPanelLink('Plans you work on');
+      const mine = await PlansYouWorkOnPage.verifyOnPage(lead);
+      const familyName = (await lead.page.locator('main table tbody tr a').first().innerText()).trim();
+      await mine.openPlan(familyName);
+      await PlanPage.verifyOnPage(lead, familyName);
+      // "Assessments:" then a link per child on the plan.
+      await lead.navigate(() =>
+        lead.page.locator('main li', { hasText: 'Assessments:' }).getByRole('link').first().click(),
+      );
+      await (await ChildAssessmentsPage.verifyOnPage(lead)).start();
+      const title = await (await StartAssessmentPage.verifyOnPage(lead)).startSuggested();
+      let overview = await AssessmentPage.verifyOnPage(lead, title);
+      expect(await overview.sectionStatus('The child’s own words')).toBe('Not started');
+
+      await overview.openSection('The child’s own words');
+      const section = await AssessmentSectionPage.verifyOnPage(lead, 'The child’s own words');
+      await section.answer('What the child said, in their own words', `“I like my new school.” (${RUN})`);
+      await section.save();
+      overview = await AssessmentPage.verifyOnPage(lead, title);
+      expect(await overview.sectionStatus('The child’s own words')).toBe('Complete');
+      await lead.end();
     },
   );
 });

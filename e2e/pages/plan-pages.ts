@@ -144,3 +144,54 @@ export class FamilyPlanPage extends BasePage {
 function escapeRegExp(text: string) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** A child's assessments; its heading names the child. */
+export class ChildAssessmentsPage extends BasePage {
+  static readonly heading = /^Assessments/;
+
+  async start(): Promise<void> {
+    await this.follow(this.page.locator('main').getByRole('button', { name: 'Start an assessment' }));
+  }
+}
+
+export class StartAssessmentPage extends BasePage {
+  static readonly heading = 'Start an assessment';
+
+  /** Takes the suggested template (the one whose hint says so) and starts. */
+  async startSuggested(): Promise<string> {
+    const suggested = this.page
+      .locator('.govuk-radios__item', { hasText: 'Suggested' })
+      .first()
+      .locator('input[type=radio]');
+    await suggested.check();
+    const label = await this.page.locator(`label[for="${await suggested.getAttribute('id')}"]`).innerText();
+    await this.submitWith(this.page.getByRole('button', { name: 'Start the assessment' }));
+    return label.replace(/ \(version \d+\)$/, '').trim();
+  }
+}
+
+/** An assessment's overview; its heading is the template's title. */
+export class AssessmentPage extends BasePage {
+  static readonly heading = /assessment|Triangle/i;
+
+  async openSection(title: string): Promise<void> {
+    await this.follow(this.page.locator('main').getByRole('link', { name: title, exact: true }));
+  }
+
+  async sectionStatus(title: string): Promise<string> {
+    const item = this.page.locator('.govuk-task-list__item', { hasText: title });
+    return (await item.locator('.govuk-task-list__status').innerText()).trim();
+  }
+}
+
+export class AssessmentSectionPage extends BasePage {
+  static readonly heading = /\S/;
+
+  async answer(label: string, text: string): Promise<void> {
+    await this.page.getByLabel(label).fill(text);
+  }
+
+  async save(): Promise<void> {
+    await this.submitWith(this.page.getByRole('button', { name: 'Save this section' }));
+  }
+}
