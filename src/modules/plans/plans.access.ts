@@ -1,5 +1,6 @@
-import type { Ctx } from '../../common/context.ts';
-import { NotFoundError } from '../../common/errors.ts';
+import { requirePerson, type Ctx } from '../../common/context.ts';
+import { ForbiddenError, NotFoundError } from '../../common/errors.ts';
+import { isAllowed } from '../../common/permissions.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { Row } from '../../db/schema.ts';
 import type { AccessGate, GateOutcome, PersonAccess } from '../access/index.ts';
@@ -71,4 +72,31 @@ async function childWithBasis(gate: AccessGate, ctx: Ctx, childIds: string[]): P
     if (await gate.basisFor(ctx, childId)) return childId;
   }
   return childIds[0];
+}
+
+/** Who may make a change: the plan's stewards (its lead professional, team managers), or its team. */
+export type PlanRole = 'steward' | 'team';
+
+/**
+ * The lead professional and team managers steward a plan: its team, lead, children, kind, closing.
+ * The team around the family (current members) also edit its summary and work. Anyone else
+ * involved with a child reads the plan but does not change it.
+ */
+export async function requirePlanRole(ctx: Ctx, scope: PlanScope, role: PlanRole): Promise<void> {
+  const { userId } = requirePerson(ctx);
+  if (scope.plan.leadProfessionalId === userId || isAllowed(ctx, 'plans.allocate')) return;
+  if (role === 'steward')
+    throw new ForbiddenError('Only the lead professional or a team manager can make this change');
+  const member = await scope.tx
+    .selectFrom('planMembers')
+    .select('id')
+    .where('partnershipId', '=', scope.partnershipId)
+    .where('planId', '=', scope.plan.id)
+    .where('userId', '=', userId)
+    .where('leftAt', 'is', null)
+    .executeTakeFirst();
+  if (!member)
+    throw new ForbiddenError(
+      'Only the team around the family can change this plan: ask the lead professional to add you',
+    );
 }

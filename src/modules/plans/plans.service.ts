@@ -1,13 +1,13 @@
 import type { Ctx } from '../../common/context.ts';
 import { requirePerson } from '../../common/context.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
 import { isAllowed } from '../../common/permissions.ts';
 import { addDays, daysBetween, londonDate } from '../../common/plain-dates.ts';
 import type { Db } from '../../db/database.ts';
 import type { AccessGate, AccessService, InvolvementService } from '../access/index.ts';
 import { partnershipOf } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import { withPlan, type PlanScope } from './plans.access.ts';
+import { requirePlanRole, withPlan, type PlanRole, type PlanScope } from './plans.access.ts';
 import { recordPlanEvent } from './plans.history.ts';
 import { changesSince, MergeConflict } from './plans.merge.ts';
 import {
@@ -42,8 +42,7 @@ export const PLAN_ACTIONS = [
 ] as const;
 type PlanAction = (typeof PLAN_ACTIONS)[number];
 
-/** Who may make a change: the team (members, the lead professional, managers) or only its stewards. */
-type Who = 'team' | 'steward';
+/** PlanRole may make a change: the team (members, the lead professional, managers) or only its stewards. */
 
 const CONFLICT =
   'Someone else changed this plan while you were working on it: check the plan as it is now, then try again';
@@ -90,7 +89,7 @@ export class PlanService {
     return this.access.require(ctx, 'partnership.administer', action);
   }
 
-  /** Who may lead a plan or join a team: active users able to work with children, by name. */
+  /** PlanRole may lead a plan or join a team: active users able to work with children, by name. */
   async eligibleUsers(ctx: Ctx) {
     return store.eligibleUsers(this.db, await this.access.require(ctx, 'plans.contribute', 'plan.people'));
   }
@@ -534,7 +533,7 @@ export class PlanService {
     planId: string,
     version: number,
     action: PlanAction,
-    who: Who,
+    who: PlanRole,
     work: (scope: PlanScope) => Promise<team.PlanChange>,
     onStale?: (scope: PlanScope) => Promise<void>,
   ): Promise<void> {
@@ -544,7 +543,7 @@ export class PlanService {
       const { tx, plan, partnershipId } = scope;
       if (plan.status === 'closed')
         throw new ConflictError('This plan is closed, so it can no longer be changed');
-      await this.requireRole(ctx, scope, who);
+      await requirePlanRole(ctx, scope, who);
       if (plan.version !== version) {
         if (!onStale) throw new ConflictError(CONFLICT);
         await onStale(scope);
@@ -559,20 +558,6 @@ export class PlanService {
       });
       return { value: undefined, personIds: change.personIds, detail: change.audit ?? change.event };
     });
-  }
-
-  /** The lead professional and managers steward a plan; its team members may edit its summary. */
-  private async requireRole(ctx: Ctx, scope: PlanScope, who: Who) {
-    const { userId } = requirePerson(ctx);
-    if (scope.plan.leadProfessionalId === userId || isAllowed(ctx, 'plans.allocate')) return;
-    if (who === 'team') {
-      const members = await store.currentMembers(scope.tx, scope.partnershipId, scope.plan.id);
-      if (members.some((m) => m.userId === userId)) return;
-      throw new ForbiddenError(
-        'Only the team around the family can change this plan: ask the lead professional to add you',
-      );
-    }
-    throw new ForbiddenError('Only the lead professional or a team manager can make this change');
   }
 }
 

@@ -349,18 +349,6 @@ export async function updateAction(
 }
 
 /** Whether someone is on the plan's team around the family now. */
-export async function onTeam(tx: Tx, partnershipId: string, planId: string, userId: string) {
-  const member = await tx
-    .selectFrom('planMembers')
-    .select('id')
-    .where('partnershipId', '=', partnershipId)
-    .where('planId', '=', planId)
-    .where('userId', '=', userId)
-    .where('leftAt', 'is', null)
-    .executeTakeFirst();
-  return member !== undefined;
-}
-
 /** An active staff account of the partnership (family accounts cannot own an action). */
 export function staffUser(tx: Tx, partnershipId: string, userId: string) {
   return tx

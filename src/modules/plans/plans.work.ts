@@ -1,21 +1,14 @@
 import type { z } from 'zod';
 import type { Actor, Ctx } from '../../common/context.ts';
 import { requirePerson } from '../../common/context.ts';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationError,
-  type FieldError,
-} from '../../common/errors.ts';
-import { isAllowed } from '../../common/permissions.ts';
+import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../../common/errors.ts';
 import { londonDate } from '../../common/plain-dates.ts';
 import { calendarFor } from '../../common/working-days.ts';
 import type { Db } from '../../db/database.ts';
 import type { Row } from '../../db/schema.ts';
 import type { AccessGate, AccessService } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import { withPlan, type PlanScope } from './plans.access.ts';
+import { requirePlanRole, withPlan, type PlanScope } from './plans.access.ts';
 import { recordPlanEvent } from './plans.history.ts';
 import { frameworksFor, outcomeOf } from './plans.outcomes.ts';
 import {
@@ -65,7 +58,7 @@ export class PlanWorkService {
   async workPage(ctx: Ctx, planId: string) {
     await this.access.require(ctx, 'plans.contribute', 'plan.work.view');
     return withPlan(this.db, this.gate, ctx, planId, 'plan.work.view', 'read', async (scope) => {
-      await requireTeam(ctx, scope);
+      await requirePlanRole(ctx, scope, 'team');
       const { tx, partnershipId, plan, childIds } = scope;
       const today = londonDate(ctx.now);
       const [work, children, owners, settings] = await Promise.all([
@@ -378,7 +371,7 @@ export class PlanWorkService {
     await this.access.require(ctx, 'plans.contribute', action);
     const actor = requirePerson(ctx);
     return withPlan(this.db, this.gate, ctx, planId, action, 'change', async (scope) => {
-      await requireTeam(ctx, scope);
+      await requirePlanRole(ctx, scope, 'team');
       if (scope.plan.status === 'closed') throw new ConflictError('This plan is closed, so it cannot change');
       const { value, event, detail, audit } = await work(scope, actor);
       await recordPlanEvent(scope.tx, ctx, scope.partnershipId, planId, event, detail);
@@ -440,19 +433,6 @@ export class PlanWorkService {
     const suggested = keep ? plan.nextReviewDue : latest;
     return { latest, suggested };
   }
-}
-
-/**
- * The plan's work is its team's: the lead professional, the team around the family and managers
- * (as for the plan's summary). Someone else involved with a child reads the plan but does not change it.
- */
-async function requireTeam(ctx: Ctx, { tx, partnershipId, plan }: PlanScope) {
-  const { userId } = requirePerson(ctx);
-  if (plan.leadProfessionalId === userId || isAllowed(ctx, 'plans.allocate')) return;
-  if (await store.onTeam(tx, partnershipId, plan.id, userId)) return;
-  throw new ForbiddenError(
-    'Only the team around the family can change this plan: ask the lead professional to add you',
-  );
 }
 
 /** Checks a domain input whoever calls: a mistake is a ValidationError on the page's box. */
