@@ -45,3 +45,30 @@ export function readDateInput(
   }
   return date.toISOString().slice(0, 10);
 }
+
+/** A required GOV.UK date input, read into 'YYYY-MM-DD'. */
+export function requiredDate(
+  form: Record<string, unknown>,
+  prefix: string,
+  label: string,
+  ctx: z.RefinementCtx,
+) {
+  const date = readDateInput(form, prefix, label, ctx);
+  if (date === null) {
+    ctx.addIssue({ code: 'custom', message: `Enter ${label.toLowerCase()}`, path: [`${prefix}-day`] });
+    return z.NEVER;
+  }
+  return date;
+}
+
+/**
+ * Checks a required date's boxes even when other fields failed (a transform runs only on valid
+ * input), so the person sees every problem at once.
+ */
+export const dateChecked = (prefix: string, label: string) =>
+  z.superRefine(
+    (form: Record<string, unknown>, ctx) => {
+      requiredDate(form, prefix, label, ctx);
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );

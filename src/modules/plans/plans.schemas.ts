@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { requiredText as required, optionalText } from '../../common/text-fields.ts';
-import { dateInputFields, readDateInput } from '../../common/date-input.ts';
+import { dateChecked, dateInputFields, requiredDate } from '../../common/date-input.ts';
 import { PLAN_KINDS, SETTING_LIMITS } from './plans.workflow.ts';
 
 /** Input for the family plan's own pages: starting, allocating, the summary, lead, team, children, stages. */
@@ -19,28 +19,6 @@ const idList = (message: string) =>
     .refine((ids) => ids.length > 0 && ids.every((id) => Uuid.safeParse(id).success), message);
 
 const yesNo = (message: string) => z.enum(['yes', 'no'], { error: message }).transform((v) => v === 'yes');
-
-/** A required GOV.UK date input, read into 'YYYY-MM-DD'. */
-function requiredDate(form: Record<string, unknown>, prefix: string, label: string, ctx: z.RefinementCtx) {
-  const date = readDateInput(form, prefix, label, ctx);
-  if (date === null) {
-    ctx.addIssue({ code: 'custom', message: `Enter ${label.toLowerCase()}`, path: [`${prefix}-day`] });
-    return z.NEVER;
-  }
-  return date;
-}
-
-/**
- * Checks a required date's boxes even when other fields failed (a transform runs only on valid
- * input), so the person sees every problem at once.
- */
-const dateChecked = (prefix: string, label: string) =>
-  z.superRefine(
-    (form: Record<string, unknown>, ctx) => {
-      requiredDate(form, prefix, label, ctx);
-    },
-    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
-  );
 
 const planFields = {
   childIds: idList('Select at least one child for the plan'),
