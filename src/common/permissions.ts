@@ -33,6 +33,14 @@ export const PERMISSIONS = {
   'plans.contribute': ['practitioner', 'front_door', 'team_manager'],
   /** Allocate the episodes awaiting a lead professional; the team's plans and overdue reviews. */
   'plans.allocate': ['team_manager'],
+  /** Record a small worry about a child one is involved with; work the alerts that reach one. */
+  'signals.record': ['practitioner', 'front_door', 'team_manager'],
+  /** Write and version the partnership's signal rules and flag settings. */
+  'signals.rules': ['partnership_admin', 'team_manager'],
+  /** Load an agency's data feed (attendance, missed appointments, police notifications...). */
+  'signals.feed': ['partnership_admin'],
+  /** Check whether a child carries a protection flag: flag type, dates and whom to call, nothing more. */
+  'flags.check': ['unscheduled_care'],
   /** A family's own plan, through their family account. */
   'family.view': ['family_member'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -867,6 +867,141 @@ export interface AssessmentContributionsTable {
   notRecordedReason: string | null;
 }
 
+export type SignalCategory =
+  | 'neglect'
+  | 'physical_harm'
+  | 'emotional_harm'
+  | 'sexual_harm'
+  | 'domestic_abuse'
+  | 'exploitation'
+  | 'going_missing'
+  | 'school_attendance'
+  | 'health_needs_not_met'
+  | 'mental_health'
+  | 'substance_misuse'
+  | 'housing'
+  | 'parental_capacity'
+  | 'other';
+export type SignalRoute = 'lead_professional_or_front_door' | 'front_door';
+export type AlertStatus = 'open' | 'acknowledged' | 'closed';
+export type AlertOutcome = 'contact' | 'plan' | 'no_action';
+export type NotificationKind = 'alert' | 'alert_escalated' | 'flag_check' | 'police_notification';
+
+export interface SignalSettingsTable {
+  partnershipId: string;
+  councilName: Generated<string>;
+  officeHoursPhone: Generated<string>;
+  outOfHoursPhone: Generated<string>;
+  escalationHours: Generated<number>;
+  attendanceThreshold: Generated<number>;
+  notifyScheduledCare: Generated<boolean>;
+  version: Generated<number>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedBy: string | null;
+}
+
+export interface SignalRulesTable {
+  partnershipId: string;
+  id: Generated<string>;
+  key: string;
+  version: number;
+  name: string;
+  ownerUserId: string;
+  route: SignalRoute;
+  /** The rule's conditions as saved (see signals.rules.ts). */
+  conditions: Json<unknown>;
+  fixtures: Json<unknown>;
+  active: boolean;
+  createdAt: Timestamp;
+  createdBy: string | null;
+}
+
+export interface SignalFeedEventsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  importId: string;
+  sourceRecordId: string;
+  feedKind: string;
+  occurredOn: PlainDate;
+  measure: number | null;
+  detail: Json<Record<string, unknown>>;
+  status: Generated<'awaiting_link' | 'signalled' | 'no_signal'>;
+  personId: string | null;
+  createdAt: Timestamp;
+}
+
+export interface SignalsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  personId: string;
+  category: SignalCategory;
+  /** 1 low, 2 moderate, 3 high, 4 severe. */
+  severity: number;
+  description: string;
+  observedOn: PlainDate;
+  organisationId: string;
+  dataType: DataType;
+  sensitivity: Sensitivity;
+  source: 'practitioner' | 'feed';
+  feedEventId: string | null;
+  feedKind: string | null;
+  measure: number | null;
+  idempotencyKey: string | null;
+  recordedBy: string | null;
+  recordedAt: Timestamp;
+}
+
+export interface AlertsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  number: ColumnType<string, never, never>;
+  personId: string;
+  ruleId: string;
+  ruleKey: string;
+  signalIds: Json<string[]>;
+  explanation: string;
+  routedTo: 'lead_professional' | 'front_door';
+  assignedUserId: string | null;
+  planId: string | null;
+  status: Generated<AlertStatus>;
+  raisedAt: Timestamp;
+  updatedAt: Timestamp;
+  acknowledgedAt: Timestamp | null;
+  acknowledgedBy: string | null;
+  closedAt: Timestamp | null;
+  closedBy: string | null;
+  outcome: AlertOutcome | null;
+  outcomeNote: string | null;
+  contactId: string | null;
+  pickedUpInvolvementId: string | null;
+  version: Generated<number>;
+}
+
+export interface FlagChecksTable {
+  partnershipId: string;
+  id: Generated<string>;
+  personId: string;
+  checkedBy: string;
+  organisationId: string;
+  setting: 'unscheduled' | 'scheduled';
+  method: 'nhs_number' | 'name_and_birth_date' | 'fhir';
+  checkedAt: Timestamp;
+  notifiedUserId: string | null;
+}
+
+export interface NotificationsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  userId: string;
+  kind: NotificationKind;
+  personId: string | null;
+  message: string;
+  link: string | null;
+  createdAt: Timestamp;
+  dueBy: Timestamp | null;
+  readAt: Timestamp | null;
+}
+
 export interface Database {
   partnerships: PartnershipsTable;
   localities: LocalitiesTable;
@@ -925,6 +1060,13 @@ export interface Database {
   assessments: AssessmentsTable;
   assessmentSections: AssessmentSectionsTable;
   assessmentContributions: AssessmentContributionsTable;
+  signalSettings: SignalSettingsTable;
+  signalRules: SignalRulesTable;
+  signalFeedEvents: SignalFeedEventsTable;
+  signals: SignalsTable;
+  alerts: AlertsTable;
+  flagChecks: FlagChecksTable;
+  notifications: NotificationsTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

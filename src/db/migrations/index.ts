@@ -13,6 +13,8 @@ import * as m0012 from './0012_person_details.ts';
 import * as m0013 from './0013_front_door.ts';
 import * as m0014 from './0014_api_tokens.ts';
 import * as m0015 from './0015_assessment_and_plan.ts';
+import * as m0016 from './0016_signals.ts';
+import * as m0017 from './0017_flag_lookup.ts';
 
 /** Forward-only: migrations are added at the end and never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +32,6 @@ export const migrations: Record<string, Migration> = {
   '0013_front_door': m0013,
   '0014_api_tokens': m0014,
   '0015_assessment_and_plan': m0015,
+  '0016_signals': m0016,
+  '0017_flag_lookup': m0017,
 };
