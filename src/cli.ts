@@ -18,6 +18,7 @@ import { verifyChains } from './modules/audit/index.ts';
 import { importAgencyFile, readLinkageMap } from './modules/people/index.ts';
 import { addLinkageCommands } from './cli-linkage.ts';
 import { checkTemplateFile } from './modules/assessments/index.ts';
+import { FEED_KIND_KEYS, FEED_SOURCES, importFeedFile, type FeedKind } from './modules/signals/index.ts';
 
 /** The `wraparound` command. Every failure ends with one plain line on stderr and exit code 1. */
 
@@ -39,6 +40,21 @@ async function withDatabase<T>(config: Config, work: (handle: DatabaseHandle) =>
   } finally {
     await handle.close();
   }
+}
+
+/** The partnership a command works in: the one named, or the only one there is. */
+async function choosePartnership(handle: DatabaseHandle, slug: string | undefined) {
+  const partnerships = await handle.db.selectFrom('partnerships').select(['id', 'slug']).execute();
+  const partnership = slug
+    ? partnerships.find((p) => p.slug === slug)
+    : partnerships.length === 1
+      ? partnerships[0]
+      : undefined;
+  if (!partnership)
+    throw new Error(
+      `--partnership: give one of ${partnerships.map((p) => p.slug).join(', ') || '(none: seed or create one first)'}`,
+    );
+  return partnership;
 }
 
 async function seedWithProgress(
@@ -389,16 +405,7 @@ program
       }
       const config = loadConfig();
       await withDatabase(config, async (handle) => {
-        const partnerships = await handle.db.selectFrom('partnerships').select(['id', 'slug']).execute();
-        const partnership = opts.partnership
-          ? partnerships.find((p) => p.slug === opts.partnership)
-          : partnerships.length === 1
-            ? partnerships[0]
-            : undefined;
-        if (!partnership)
-          throw new Error(
-            `--partnership: give one of ${partnerships.map((p) => p.slug).join(', ') || '(none: seed or create one first)'}`,
-          );
+        const partnership = await choosePartnership(handle, opts.partnership);
         const ctx = {
           actor: { system: 'cli import', partnershipId: partnership.id },
           requestId: `cli-${Date.now()}`,
@@ -431,6 +438,82 @@ program
         } finally {
           reading.stop();
           linking.stop();
+          if (rejects) await new Promise((resolve) => rejects!.end(resolve));
+        }
+      });
+    },
+  );
+
+program
+  .command('feed')
+  .description(
+    'Load an agency’s data feed (weekly school attendance, health appointments a child was not brought to, emergency department attendances, ' +
+      'police notifications of domestic abuse, housing notices, school exclusions) through the person index, as `wraparound import` does: ' +
+      'each row becomes a signal once its child is linked (a row the index is unsure of waits for review), and the rules are evaluated for those children; ' +
+      'rows that cannot be used go to a rejects file with their line and reason; rerunning the same file adds nothing. See docs/signals.md.',
+  )
+  .argument('<kind>', `the kind of feed: ${FEED_KIND_KEYS.join(', ')}`)
+  .argument(
+    '<file>',
+    'the CSV file, with a header row: identifying columns, event_date and the kind’s own columns',
+  )
+  .option(
+    '--source <code>',
+    `the record source it comes from (default by kind: ${[...new Set(Object.values(FEED_SOURCES))].join(', ')})`,
+  )
+  .option(
+    '--map <map.json>',
+    'which column holds which identifying field (default: event_id, given_name, family_name, date_of_birth as YYYY-MM-DD, sex, address, postcode, nhs_number, upn)',
+  )
+  .option('--rejects <file>', 'where to write rejected rows (default: <file>.rejects.csv)')
+  .option('--partnership <slug>', 'the partnership to load it into (needed when there is more than one)')
+  .action(
+    async (
+      kind: string,
+      file: string,
+      opts: { source?: string; map?: string; rejects?: string; partnership?: string },
+    ) => {
+      if (!(FEED_KIND_KEYS as string[]).includes(kind))
+        throw new Error(`<kind>: "${kind}" is not a kind of feed; give one of ${FEED_KIND_KEYS.join(', ')}`);
+      const map = opts.map ? await readLinkageMap(opts.map) : undefined;
+      try {
+        await access(file);
+      } catch {
+        throw new Error(`<file>: ${file} cannot be read`);
+      }
+      const config = loadConfig();
+      await withDatabase(config, async (handle) => {
+        const partnership = await choosePartnership(handle, opts.partnership);
+        const ctx = {
+          actor: { system: 'cli feed', partnershipId: partnership.id },
+          requestId: `cli-${Date.now()}`,
+          now: new Date(),
+        };
+        const rejectsPath = opts.rejects ?? `${file}.rejects.csv`;
+        let rejects: WriteStream | undefined;
+        try {
+          const result = await importFeedFile(createServices(handle.db, config), ctx, {
+            kind: kind as FeedKind,
+            source: opts.source,
+            fileName: basename(file),
+            open: () => createReadStream(file),
+            map,
+            rejects: (line) => (rejects ??= createWriteStream(rejectsPath)).write(`${line}\n`),
+          });
+          console.log(
+            `${result.rowsRead} rows read: ${result.stored} records stored, ${result.unchanged} already held, ${result.rejected} rejected` +
+              (result.rejected > 0 ? ` (see ${rejectsPath})` : '') +
+              `.\nLinked: ${result.outcome.autoLinked} automatically, ${result.outcome.forReview} for review, ${result.outcome.newPeople} new people.` +
+              `\nFeed events: ${result.events} new; ${result.signalled} became signals, ${result.noSignal} needed none; ` +
+              `${result.waiting} (of all feeds) wait for their record to be linked in the person index’s review queue.` +
+              `\nAlerts: ${result.alertsRaised} raised, ${result.alertsUpdated} added to; ` +
+              `${result.notified} school safeguarding lead notifications of police reports.`,
+          );
+        } catch (error) {
+          if (error instanceof ValidationError && error.fields[0]?.field === 'source')
+            throw new Error(`--source: ${error.fields[0].message}`);
+          throw error;
+        } finally {
           if (rejects) await new Promise((resolve) => rejects!.end(resolve));
         }
       });

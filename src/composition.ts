@@ -26,6 +26,16 @@ import {
 } from './modules/referrals/index.ts';
 import { FamilyService, PlanService, PlanWorkService } from './modules/plans/index.ts';
 import { AssessmentService } from './modules/assessments/index.ts';
+import {
+  AlertService,
+  ChronologyService,
+  convertFeedEventsOfRecord,
+  moveFeedSignalsOfRecord,
+  FlagService,
+  SignalSettingsService,
+  SignalRuleService,
+  SignalService,
+} from './modules/signals/index.ts';
 import { createApp } from './web/app.ts';
 import { loggerOptions } from './logging.ts';
 
@@ -55,6 +65,12 @@ export type Services = {
   planWork: PlanWorkService;
   family: FamilyService;
   assessments: AssessmentService;
+  signals: SignalService;
+  signalRules: SignalRuleService;
+  alerts: AlertService;
+  signalSettings: SignalSettingsService;
+  flags: FlagService;
+  chronology: ChronologyService;
 };
 
 export function createServices(
@@ -72,7 +88,12 @@ export function createServices(
   const gate = new AccessGate(db, audit);
   const involvements = new InvolvementService(db, audit, gate);
   const personIndex = new PersonIndexService(db, audit, gate);
+  personIndex.onRecordDecided = (tx, ctx, partnershipId, recordId) =>
+    convertFeedEventsOfRecord(tx, audit, ctx, partnershipId, recordId);
+  personIndex.onRecordUnlinked = (tx, ctx, partnershipId, move) =>
+    moveFeedSignalsOfRecord(tx, ctx, partnershipId, move);
   const frontDoor = new FrontDoorService(db, audit, access, gate, personIndex, involvements);
+  const planWork = new PlanWorkService(db, audit, access, gate);
   return {
     db,
     audit,
@@ -93,9 +114,15 @@ export function createServices(
     agencyRequests: new AgencyRequestService(db, audit, access),
     enquiries: new EnquiryService(db, audit, access),
     plans: new PlanService(db, audit, access, gate, involvements),
-    planWork: new PlanWorkService(db, audit, access, gate),
+    planWork,
     family: new FamilyService(db, audit, access, gate),
     assessments: new AssessmentService(db, audit, access, gate, frontDoor),
+    signals: new SignalService(db, access, gate),
+    signalRules: new SignalRuleService(db, audit, access),
+    alerts: new AlertService(db, audit, access, gate, involvements, frontDoor, planWork),
+    signalSettings: new SignalSettingsService(db, audit, access),
+    flags: new FlagService(db, audit, access, gate),
+    chronology: new ChronologyService(gate),
   };
 }
 

@@ -92,6 +92,12 @@ const PERSON_MATRIX: readonly (readonly [string, ...Expected[]])[] = [
   ['GET /people/:personId/assessments/new',                  200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403, 403],
   ['POST /people/:personId/assessments/new',                 303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 403, 403],
   ['GET /people/:personId/plan',                             303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 403, 403],
+  ['GET /people/:personId/signals',                          200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403, 403],
+  ['GET /people/:personId/signals/new',                      200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403, 403],
+  ['POST /people/:personId/signals/new',                     303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 403, 403],
+  ['GET /people/:personId/chronology',                       200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['GET /people/:personId/chronology/print',                 200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['GET /people/:personId/flag',                             200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
   ['GET /people/:personId/emergency-access',                 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403],
   ['POST /people/:personId/emergency-access',                303, 303, 303, 303, 303, 303, 404, 404, 404, 404, 403, 403, 403, 403, 403],
   ['GET /privacy/people/:personId',                          403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 404, 200],
@@ -551,6 +557,7 @@ async function fingerprint() {
       (select count(*) from episodes) as episodes,
       (select count(*) from enquiries) as enquiries,
       (select count(*) from assessments) as assessments,
+      (select count(*) from signals) as signals,
       (select string_agg(partnership_id || ':' || version, ',' order by partnership_id)
         from front_door_settings) as front_door_settings`.execute(t.db);
   return JSON.stringify(rows[0]);
@@ -599,6 +606,14 @@ async function formFor(
   switch (route) {
     case 'POST /people/:personId/assessments/new':
       return { template: 'early-help-5-9@1' };
+    case 'POST /people/:personId/signals/new':
+      return {
+        category: 'neglect',
+        severity: 'low',
+        description: `Matrix signal (${caseName})`,
+        idempotencyKey: randomUUID(),
+        ...date('observed', '2026-03-01'),
+      };
     case 'POST /people/:personId/items/new':
       return {
         dataType: 'youth_justice',

@@ -163,7 +163,7 @@ function londonOffsetMs(at: number): number {
 }
 
 /** The instant a London wall clock shows `date` + `timeOfDayMs`; two passes settle the offset. */
-function londonToInstant(date: string, timeOfDayMs: number): Date {
+export function londonToInstant(date: string, timeOfDayMs: number): Date {
   const wall = dateToUtcMs(date) + timeOfDayMs;
   const guess = wall - londonOffsetMs(wall);
   return new Date(wall - londonOffsetMs(guess));

@@ -21,6 +21,7 @@ import {
 import { seedAssessments } from '../modules/assessments/index.ts';
 import { seedPlans } from '../modules/plans/index.ts';
 import { seedFrontDoor } from '../modules/referrals/index.ts';
+import { seedSignalRules, seedSignals, seedSignalSettings } from '../modules/signals/index.ts';
 
 /**
  * The demo partnership, "Northbridge": one generator with a part per module. It runs once per
@@ -104,6 +105,7 @@ export async function seedDemo(
   await db.transaction().execute(async (tx) => {
     await seedTrust(tx, { partnershipId, seed: options.seed, now });
     await seedRecordSources(tx, partnershipId);
+    await seedSignalSettings(tx, partnershipId);
     await audit.record(tx, ctx, {
       action: 'demo.seed',
       detail: { children: people.children, adults: people.adults },
@@ -121,6 +123,15 @@ export async function seedDemo(
   await seedPlans(db, partnershipId, { now, seed: options.seed });
   // The assessments behind the early-help plans, and drafts for the open statutory assessments.
   await seedAssessments(db, partnershipId, { now, seed: options.seed });
+  // The partnership's signal rules, owned by the demo's team manager, and worries that add up.
+  const manager = await db
+    .selectFrom('users')
+    .select('id')
+    .where('partnershipId', '=', partnershipId)
+    .where('email', '=', 'manager@northbridge.example')
+    .executeTakeFirstOrThrow();
+  await seedSignalRules(db, partnershipId, manager.id, now);
+  await seedSignals(db, partnershipId, { now, seed: options.seed });
   await db
     .insertInto('instanceSettings')
     .values({ key: SEEDED_MARK, value: JSON.stringify(summary) })

@@ -50,8 +50,9 @@ export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output' = 'output
 /** A documented error answer, for a route's `response` schema. */
 export const errorResponse = (description: string) => ({ description, ...jsonSchemaOf(ApiError) });
 
+/** The JSON API and the FHIR API (`/fhir/`, the path FHIR clients expect) both take API tokens. */
 export function isApiRequest(request: FastifyRequest): boolean {
-  return request.url.startsWith(API_PREFIX);
+  return request.url.startsWith(API_PREFIX) || request.url.startsWith('/fhir/');
 }
 
 function apiError(

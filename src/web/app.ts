@@ -52,6 +52,20 @@ import {
   type PlanWorkService,
 } from '../modules/plans/index.ts';
 import { registerAssessmentRoutes, type AssessmentService } from '../modules/assessments/index.ts';
+import {
+  registerChronologyRoutes,
+  registerFhirRoutes,
+  registerFlagRoutes,
+  registerSignalSettingsRoutes,
+  registerSignalRoutes,
+  registerSignalRuleRoutes,
+  type AlertService,
+  type ChronologyService,
+  type FlagService,
+  type SignalSettingsService,
+  type SignalRuleService,
+  type SignalService,
+} from '../modules/signals/index.ts';
 import { registerApiDocs } from './api.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.routes.ts';
@@ -85,6 +99,12 @@ export type WebServices = {
   planWork: PlanWorkService;
   family: FamilyService;
   assessments: AssessmentService;
+  signals: SignalService;
+  signalRules: SignalRuleService;
+  alerts: AlertService;
+  signalSettings: SignalSettingsService;
+  flags: FlagService;
+  chronology: ChronologyService;
   /** Answers whether the database can be reached, for /health. */
   databaseReachable(): Promise<boolean>;
 };
@@ -109,7 +129,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
     sessionToken: string | undefined;
-    /** How the actor was identified: a session cookie, or (under /api/ only) an API token. */
+    /** How the actor was identified: a session cookie, or (under /api/ and /fhir/ only) an API token. */
     authenticatedBy: 'session' | 'api-token' | undefined;
     /** The time by the app's clock. */
     now(): Date;
@@ -218,5 +238,11 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
   registerPlanWorkRoutes(app, services);
   registerFamilyRoutes(app, services);
   registerAssessmentRoutes(app, services);
+  registerSignalRoutes(app, services);
+  registerSignalRuleRoutes(app, services);
+  registerSignalSettingsRoutes(app, services);
+  registerFlagRoutes(app, services);
+  registerFhirRoutes(app, services);
+  registerChronologyRoutes(app, services);
   return app;
 }

@@ -19,8 +19,25 @@ function planHint(reminders: Reminders | null): string {
   return parts.length > 0 ? parts.join(', ') : 'reviews due and overdue actions';
 }
 
+type AlertCounts = { mine: number; frontDoor: number | null; escalated: number | null };
+
+/** The hint beside "Alerts": how many wait in each of the person's inboxes. */
+function alertHint(counts: AlertCounts): string {
+  const parts = [
+    counted(counts.escalated ?? 0, 'escalated', 'escalated'),
+    counted(counts.mine, 'for you', 'for you'),
+    counted(counts.frontDoor ?? 0, 'for the front door', 'for the front door'),
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : 'none waiting';
+}
+
 /** The panels a person's roles earn on the home page; each module adds its work queues here. */
-function panelsFor(ctx: Ctx, reminders: Reminders | null): Panel[] {
+function panelsFor(
+  ctx: Ctx,
+  reminders: Reminders | null,
+  alerts: AlertCounts | null,
+  unread: number,
+): Panel[] {
   const panels: Panel[] = [];
   if (isAllowed(ctx, 'person.access')) {
     panels.push({
@@ -65,6 +82,34 @@ function panelsFor(ctx: Ctx, reminders: Reminders | null): Panel[] {
       : []),
   ];
   if (plans.length > 0) panels.push({ title: 'Families and plans', links: plans });
+  const signals = [
+    ...(alerts ? [{ href: '/alerts', text: 'Alerts', hint: alertHint(alerts) }] : []),
+    {
+      href: '/notifications',
+      text: 'Your notifications',
+      hint: unread === 0 ? 'none unread' : `${unread} unread`,
+    },
+    ...(isAllowed(ctx, 'flags.check')
+      ? [
+          {
+            href: '/flags/check',
+            text: 'Check a child’s protection flag',
+            hint: 'by NHS number, or name and date of birth',
+          },
+        ]
+      : []),
+    ...(isAllowed(ctx, 'signals.rules')
+      ? [
+          { href: '/signals/rules', text: 'Signal rules', hint: 'when signals add up to an alert' },
+          {
+            href: '/signals/settings',
+            text: 'Signal and flag settings',
+            hint: 'escalation, attendance, council numbers',
+          },
+        ]
+      : []),
+  ];
+  panels.push({ title: 'Signals and alerts', links: signals });
   if (isAllowed(ctx, 'contacts.dashboard')) {
     panels.push({
       title: 'Front door figures',
@@ -132,14 +177,22 @@ function panelsFor(ctx: Ctx, reminders: Reminders | null): Panel[] {
   return panels;
 }
 
-export function registerHomeRoutes(app: FastifyInstance, services: Pick<WebServices, 'access' | 'plans'>) {
+export function registerHomeRoutes(
+  app: FastifyInstance,
+  services: Pick<WebServices, 'access' | 'plans' | 'alerts'>,
+) {
   app.get('/', { config: { access: 'signed-in' } }, async (request, reply) => {
     const ctx = request.ctx();
     // A family member's one page is their family's plan.
     if (isAllowed(ctx, 'family.view')) return reply.redirect('/family', 303);
     const profile = await services.access.getProfile(ctx);
-    const reminders = isAllowed(ctx, 'plans.contribute') ? await services.plans.reminders(ctx) : null;
+    const [reminders, alerts, notifications] = await Promise.all([
+      isAllowed(ctx, 'plans.contribute') ? services.plans.reminders(ctx) : null,
+      services.alerts.counts(ctx),
+      services.alerts.notifications(ctx),
+    ]);
     const roleList = (profile.roles as (keyof typeof ROLE_LABELS)[]).map((r) => ROLE_LABELS[r]).join('<br>');
-    return reply.page('home.njk', { profile, roleList, panels: panelsFor(ctx, reminders) });
+    const panels = panelsFor(ctx, reminders, alerts, notifications.length);
+    return reply.page('home.njk', { profile, roleList, panels });
   });
 }

@@ -9,9 +9,9 @@ const SKIP = /^\/(assets\/|health$|ping$|api\/docs(\/|$))/;
 const BEARER = /^Bearer +(\S+)$/i;
 
 /**
- * Resolves the session cookie (or, under /api/, an `Authorization: Bearer` API token) to an actor on
- * every request, and turns away requests to anything not marked public when nobody is signed in: a
- * page asks them to sign in, the API answers 401 with `WWW-Authenticate: Bearer`.
+ * Resolves the session cookie (or, under /api/ and /fhir/, an `Authorization: Bearer` API token) to
+ * an actor on every request, and turns away requests to anything not marked public when nobody is
+ * signed in: a page asks them to sign in, the API answers 401 with `WWW-Authenticate: Bearer`.
  * `request.authenticatedBy` says which it was: the CSRF check skips only API-token requests.
  */
 export function registerSessions(

@@ -50,11 +50,13 @@ export {
   readLinkageMap,
   writePairs,
   formatProbability,
+  CSV_OPTIONS,
   type LinkageRecord,
   type MatchedPair,
 } from './people.linkage-io.ts';
 export { blockingRules, forEachCandidate, type BlockingRule } from './people.blocking.ts';
 export type { PreparedRecord } from './people.normalise.ts';
+export { normaliseText } from './people.normalise.ts';
 export { PersonIndexService, type LinkOutcome, type ReviewDecision } from './people.index.ts';
 export {
   importAgencyFile,

@@ -65,6 +65,18 @@ const FRONT_DOOR_SOURCE = { code: 'front-door', name: 'Front door', kind: 'other
  */
 export class PersonIndexService {
   private readonly matcher: IndexMatcher;
+  /**
+   * Work waiting for a record's link (a feed row's signal), done in the transaction of the review
+   * decision on it; set where the services are built, since the person index depends on no module above it.
+   */
+  onRecordDecided?: (tx: Tx, ctx: Ctx, partnershipId: string, sourceRecordId: string) => Promise<unknown>;
+  /** Work that follows a record taken off a person (its feed signals move with it), in the unlink's transaction. */
+  onRecordUnlinked?: (
+    tx: Tx,
+    ctx: Ctx,
+    partnershipId: string,
+    move: { sourceRecordId: string; fromPersonId: string; toPersonId: string },
+  ) => Promise<unknown>;
 
   constructor(
     private readonly db: Db,
@@ -437,6 +449,7 @@ export class PersonIndexService {
         if (open.length === 0)
           touched.push(await newPersonFor(tx, partnershipId, link.sourceRecordId, userId, ctx.now));
       }
+      await this.onRecordDecided?.(tx, ctx, partnershipId, link.sourceRecordId);
       await this.audit.record(tx, ctx, {
         action: 'index.review.decide',
         subjectType: 'record_link',
@@ -490,6 +503,11 @@ export class PersonIndexService {
       ]);
       const newPersonId = await newPersonFor(tx, partnershipId, link.sourceRecordId, userId, ctx.now);
       await refreshPerson(tx, partnershipId, link.personId, ctx.now);
+      await this.onRecordUnlinked?.(tx, ctx, partnershipId, {
+        sourceRecordId: link.sourceRecordId,
+        fromPersonId: link.personId,
+        toPersonId: newPersonId,
+      });
       await this.audit.record(tx, ctx, {
         action: 'index.unlink',
         subjectType: 'record_link',

@@ -6,3 +6,5 @@ export { registerPlanWorkRoutes } from './plans.work.routes.ts';
 export { registerFamilyRoutes } from './plans.family.routes.ts';
 export { seedPlans, DEMO_FAMILY_EMAIL, type PlanSeedCounts } from './plans.seed.ts';
 export * as planSchemas from './plans.schemas.ts';
+export { PLAN_KIND_LABELS } from './plans.workflow.ts';
+export { REVIEW_KIND_LABELS } from './plans.work.schemas.ts';
