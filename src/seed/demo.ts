@@ -21,7 +21,12 @@ import {
 import { seedAssessments } from '../modules/assessments/index.ts';
 import { seedPlans } from '../modules/plans/index.ts';
 import { seedFrontDoor } from '../modules/referrals/index.ts';
-import { seedSignalRules, seedSignals, seedSignalSettings } from '../modules/signals/index.ts';
+import {
+  seedFeedSignals,
+  seedSignalRules,
+  seedSignals,
+  seedSignalSettings,
+} from '../modules/signals/index.ts';
 
 /**
  * The demo partnership, "Northbridge": one generator with a part per module. It runs once per
@@ -112,7 +117,8 @@ export async function seedDemo(
     });
   });
   // The GP feed links to the children above; the mark goes last, so an interrupted seed is noticed.
-  await seedIndexFeeds(db, new PersonIndexService(db, audit, new AccessGate(db, audit)), {
+  const personIndex = new PersonIndexService(db, audit, new AccessGate(db, audit));
+  await seedIndexFeeds(db, personIndex, {
     partnershipId,
     seed: options.seed,
     now,
@@ -132,6 +138,7 @@ export async function seedDemo(
     .executeTakeFirstOrThrow();
   await seedSignalRules(db, partnershipId, manager.id, now);
   await seedSignals(db, partnershipId, { now, seed: options.seed });
+  await seedFeedSignals({ db, audit, personIndex }, partnershipId, { now, seed: options.seed });
   await db
     .insertInto('instanceSettings')
     .values({ key: SEEDED_MARK, value: JSON.stringify(summary) })

@@ -27,6 +27,6 @@ export {
   type FeedFile,
   type FeedResult,
 } from './signals.feeds.ts';
-export { seedSignals } from './signals.seed.ts';
+export { seedFeedSignals, seedSignals } from './signals.seed.ts';
 export { ChronologyService } from './signals.chronology.ts';
 export { registerChronologyRoutes } from './signals.chronology.routes.ts';

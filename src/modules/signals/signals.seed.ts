@@ -1,9 +1,13 @@
+import { Readable } from 'node:stream';
 import { Faker, base } from '@faker-js/faker';
+import { stringify } from 'csv-stringify/sync';
 import { sql } from 'kysely';
+import type { Ctx } from '../../common/context.ts';
 import { addDays, londonDate } from '../../common/plain-dates.ts';
 import type { Db } from '../../db/database.ts';
 import type { NewRow, Sector, SignalCategory } from '../../db/schema.ts';
 import { evaluateChildren } from './signals.evaluate.ts';
+import { importFeedFile, type FeedDeps } from './signals.feeds.ts';
 import { SIGNAL_CATEGORIES } from './signals.vocabulary.ts';
 
 /** What each sector's practitioners most often notice, and how they might put it. */
@@ -143,4 +147,94 @@ async function recordersByChild(db: Db, partnershipId: string): Promise<Map<stri
     byChild.set(r.personId, list);
   }
   return byChild;
+}
+
+/**
+ * The demo's data feeds, loaded through the person index as an administrator's `wraparound feed`
+ * would: last week's attendance for some pupils known to a school (low for most of them), missed
+ * health appointments for half of those, so the "attendance with a health worry" rule holds for
+ * several children, and police notifications for a few, whose school safeguarding leads are told.
+ */
+export async function seedFeedSignals(
+  deps: FeedDeps,
+  partnershipId: string,
+  options: { now: Date; seed?: number },
+): Promise<number> {
+  const random = new Faker({ locale: base });
+  random.seed((options.seed ?? 1) + 97);
+  const ctx: Ctx = {
+    actor: { system: 'demo seed', partnershipId },
+    requestId: 'seed-feeds',
+    now: options.now,
+  };
+  const pupils = await pupilsKnownToSchools(deps.db, partnershipId, 60);
+  const week = addDays(londonDate(options.now), -7);
+  const identity = (c: (typeof pupils)[number]) => [
+    c.givenName ?? '',
+    c.familyName,
+    c.dateOfBirth,
+    c.sex,
+    c.address,
+    c.postcode,
+  ];
+  const header = ['event_id', 'given_name', 'family_name', 'date_of_birth', 'sex', 'address', 'postcode'];
+  const load = (kind: Parameters<typeof importFeedFile>[2]['kind'], columns: string[], rows: string[][]) =>
+    importFeedFile(deps, ctx, {
+      kind,
+      fileName: `${kind}-demo.csv`,
+      open: () => Readable.from([Buffer.from(stringify([[...header, ...columns], ...rows]))]),
+    });
+  const attendance = await load(
+    'school_attendance',
+    ['event_date', 'attendance_percent'],
+    pupils.map((c, i) => [`ATT-${i}`, ...identity(c), week, String(random.number.int({ min: 68, max: 97 }))]),
+  );
+  const missed = await load(
+    'was_not_brought',
+    ['event_date', 'detail'],
+    pupils
+      .filter((_, i) => i % 2 === 0)
+      .map((c, i) => [`WNB-${i}`, ...identity(c), addDays(week, 2), 'Paediatric outpatient appointment']),
+  );
+  const police = await load(
+    'police_domestic_abuse',
+    ['event_date', 'detail'],
+    pupils
+      .filter((_, i) => i % 7 === 3)
+      .map((c, i) => [
+        `DA-${i}`,
+        ...identity(c),
+        addDays(week, 5),
+        'Officers attended a verbal argument; children present',
+      ]),
+  );
+  return attendance.signalled + missed.signalled + police.signalled;
+}
+
+/** Children with a school safeguarding lead or another school involvement, as the school roll has them. */
+async function pupilsKnownToSchools(db: Db, partnershipId: string, limit: number) {
+  const { rows } = await sql<{
+    givenName: string | null;
+    familyName: string;
+    dateOfBirth: string;
+    sex: string;
+    address: string;
+    postcode: string;
+  }>`
+    select distinct on (p.id) p.id, p.given_name, p.family_name, p.date_of_birth::text as date_of_birth,
+      case p.sex when 'female' then 'F' when 'male' then 'M' else 'U' end as sex,
+      coalesce(h.address_line1, '') as address, coalesce(h.postcode, '') as postcode
+    from involvements i
+    join users u on u.partnership_id = i.partnership_id and u.id = i.user_id
+    join organisations o on o.partnership_id = u.partnership_id and o.id = u.organisation_id
+    join people p on p.partnership_id = i.partnership_id and p.id = i.person_id
+    left join household_members m on m.partnership_id = p.partnership_id and m.person_id = p.id
+      and m.ended_on is null
+    left join households h on h.partnership_id = m.partnership_id and h.id = m.household_id
+    where i.partnership_id = ${partnershipId} and i.ended_at is null and o.sector = 'education'
+      and p.kind = 'child' and p.sealed_at is null and p.date_of_birth is not null
+    order by p.id
+    limit ${limit}
+  `.execute(db);
+  return rows;
 }
