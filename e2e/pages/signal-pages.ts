@@ -64,10 +64,6 @@ export class AlertPage extends BasePage {
   async closeWithNoAction(): Promise<void> {
     await this.follow(this.page.getByRole('link', { name: 'Close it with no action, giving the reason' }));
   }
-
-  async outcome(): Promise<string> {
-    return this.summaryValue('Outcome');
-  }
 }
 
 export class NoActionPage extends BasePage {

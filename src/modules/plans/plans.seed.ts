@@ -6,7 +6,7 @@ import { calendarFor, type WorkingDayCalendar } from '../../common/working-days.
 import type { Db, Tx } from '../../db/database.ts';
 import type { NewRow, PlanKind, Sector } from '../../db/schema.ts';
 import { DEMO_PASSWORD } from '../access/index.ts';
-import { holidayCalendar } from './plans.store.ts';
+import { holidayCalendar } from '../referrals/index.ts';
 import { latestNextReview, type ReviewSettings } from './plans.workflow.ts';
 
 /**

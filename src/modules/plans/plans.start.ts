@@ -5,6 +5,7 @@ import { calendarFor } from '../../common/working-days.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { PlanKind } from '../../db/schema.ts';
 import type { InvolvementService } from '../access/index.ts';
+import { holidayCalendar } from '../referrals/index.ts';
 import { recordPlanEvent } from './plans.history.ts';
 import type { PlanInput } from './plans.schemas.ts';
 import * as store from './plans.store.ts';
@@ -92,7 +93,7 @@ export async function createPlan(
 export async function nextReview(tx: Tx, partnershipId: string, kind: PlanKind, stageStartedOn: string) {
   const [settings, calendar] = [
     await store.settingsOf(tx, partnershipId),
-    await store.holidayCalendar(tx, partnershipId),
+    await holidayCalendar(tx, partnershipId),
   ];
   return latestNextReview(kind, stageStartedOn, [], settings, calendarFor(calendar));
 }

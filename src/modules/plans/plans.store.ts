@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { PERMISSIONS } from '../../common/permissions.ts';
-import type { Jurisdiction } from '../../common/working-days.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { NewRow, RowUpdate } from '../../db/schema.ts';
 import { DEFAULT_PLAN_SETTINGS } from './plans.workflow.ts';
@@ -56,16 +55,6 @@ export async function saveSettings(
     .returning('version')
     .executeTakeFirst();
   return inserted !== undefined;
-}
-
-/** The public holidays the partnership's working days skip: those its front door counts with. */
-export async function holidayCalendar(q: Q, partnershipId: string): Promise<Jurisdiction> {
-  const row = await q
-    .selectFrom('frontDoorSettings')
-    .select('calendar')
-    .where('partnershipId', '=', partnershipId)
-    .executeTakeFirst();
-  return row?.calendar ?? 'england-and-wales';
 }
 
 /** Active users who may work with children, with their home organisation, by name. */

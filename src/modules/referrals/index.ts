@@ -8,3 +8,4 @@ export { registerFrontDoorApi } from './referrals.api.ts';
 export { seedFrontDoor, type FrontDoorSeedCounts, type SeedFrontDoorOptions } from './referrals.seed.ts';
 export * as referralsSchemas from './referrals.schemas.ts';
 export * from './referrals.workflow.ts';
+export { holidayCalendar } from './referrals.store.ts';

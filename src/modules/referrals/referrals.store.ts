@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Jurisdiction } from '../../common/working-days.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { NewRow, RowUpdate } from '../../db/schema.ts';
 import type { ContactStatus } from './referrals.workflow.ts';
@@ -6,6 +7,16 @@ import type { ContactStatus } from './referrals.workflow.ts';
 type Q = Db | Tx;
 
 /** The front door's SQL; every query is scoped to a partnership. */
+
+/** The public holidays the partnership's working days skip: those its front door counts with. */
+export async function holidayCalendar(q: Q, partnershipId: string): Promise<Jurisdiction> {
+  const row = await q
+    .selectFrom('frontDoorSettings')
+    .select('calendar')
+    .where('partnershipId', '=', partnershipId)
+    .executeTakeFirst();
+  return row?.calendar ?? 'england-and-wales';
+}
 
 export async function settingsOf(q: Q, partnershipId: string) {
   const found = await q

@@ -117,7 +117,11 @@ export class AlertService {
             .map(({ item, access: a }) =>
               a.level === 'content'
                 ? { ...item, withheld: false as const }
-                : { id: item.id, withheld: true as const, organisationName: item.organisationName },
+                : {
+                    id: item.id,
+                    withheld: true as const,
+                    owningOrganisationName: item.owningOrganisationName,
+                  },
             ),
         },
         itemIds: decided.filter((d) => d.access.level === 'content').map((d) => d.item.id),

@@ -110,42 +110,6 @@ export function contactDecisions(q: Q, partnershipId: string, personId: string, 
     .execute();
 }
 
-/** Signals about the child, with what sharing decisions need: owner, sector, kind of data, sensitivity. */
-export function signals(q: Q, partnershipId: string, personId: string, span: Span) {
-  return q
-    .selectFrom('signals as s')
-    .innerJoin('organisations as o', (j) =>
-      j.onRef('o.partnershipId', '=', 's.partnershipId').onRef('o.id', '=', 's.organisationId'),
-    )
-    .leftJoin('users as u', (j) =>
-      j.onRef('u.partnershipId', '=', 's.partnershipId').onRef('u.id', '=', 's.recordedBy'),
-    )
-    .select([
-      's.id',
-      's.category',
-      's.severity',
-      's.description',
-      's.observedOn',
-      's.recordedAt',
-      's.source',
-      's.feedKind',
-      's.dataType',
-      's.sensitivity',
-      's.organisationId as owningOrganisationId',
-      'o.sector as owningSector',
-      'o.name as owningOrganisationName',
-      'u.displayName as recordedByName',
-    ])
-    .where('s.partnershipId', '=', partnershipId)
-    .where('s.personId', '=', personId)
-    .$if(span.from !== undefined, (qb) => qb.where('s.observedOn', '>=', span.from!))
-    .$if(span.to !== undefined, (qb) => qb.where('s.observedOn', '<=', span.to!))
-    .orderBy('s.observedOn', 'desc')
-    .orderBy('s.recordedAt', 'desc')
-    .limit(span.limit)
-    .execute();
-}
-
 /** Key notes: the items agencies recorded about the child, with the same facts for sharing decisions. */
 export function recordItems(q: Q, partnershipId: string, personId: string, span: Span) {
   return q

@@ -16,6 +16,7 @@ import {
   referralsSchemas,
 } from '../referrals/index.ts';
 import * as store from './signals.chronology.store.ts';
+import { signalsOf } from './signals.store.ts';
 import {
   ALERT_OUTCOME_LABELS,
   CATEGORY_KEYS,
@@ -190,7 +191,7 @@ export class ChronologyService {
           store.person(tx, partnershipId, personId),
           store.contacts(tx, partnershipId, personId, span),
           store.contactDecisions(tx, partnershipId, personId, span),
-          store.signals(tx, partnershipId, personId, span),
+          signalsOf(tx, partnershipId, personId, span),
           store.recordItems(tx, partnershipId, personId, span),
           store.alerts(tx, partnershipId, personId, span),
           store.assessments(tx, partnershipId, personId, span),
@@ -275,7 +276,7 @@ export class ChronologyService {
  */
 async function sharedItems(
   access: PersonAccess,
-  signals: Rows<typeof store.signals>[],
+  signals: Rows<typeof signalsOf>[],
   notes: Rows<typeof store.recordItems>[],
   links: Links,
 ) {
@@ -381,7 +382,7 @@ function decisionEntry(row: Rows<typeof store.contactDecisions>, links: Links): 
   };
 }
 
-function signalEntry(row: Rows<typeof store.signals>, links: Links): Entry {
+function signalEntry(row: Rows<typeof signalsOf>, links: Links): Entry {
   return {
     ...PLAIN,
     id: `signal-${row.id}`,

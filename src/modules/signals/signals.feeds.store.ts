@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import type { Jurisdiction } from '../../common/working-days.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { NewRow, ReceivedRow } from '../../db/schema.ts';
 import type { FeedEventDetail, PreviousAttendance } from './signals.feeds.events.ts';
@@ -188,16 +187,6 @@ export function safeguardingLeads(q: Q, partnershipId: string, personIds: readon
 
 export async function insertNotifications(q: Q, rows: NewRow<'notifications'>[]): Promise<void> {
   if (rows.length > 0) await q.insertInto('notifications').values(rows).execute();
-}
-
-/** The holidays the partnership's working days skip: those its front door counts with. */
-export async function holidayCalendar(q: Q, partnershipId: string): Promise<Jurisdiction> {
-  const row = await q
-    .selectFrom('frontDoorSettings')
-    .select('calendar')
-    .where('partnershipId', '=', partnershipId)
-    .executeTakeFirst();
-  return row?.calendar ?? 'england-and-wales';
 }
 
 export async function countWaiting(q: Q, partnershipId: string): Promise<number> {

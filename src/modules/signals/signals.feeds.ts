@@ -8,6 +8,7 @@ import { londonDate } from '../../common/plain-dates.ts';
 import { calendarFor } from '../../common/working-days.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { AuditService } from '../audit/index.ts';
+import { holidayCalendar } from '../referrals/index.ts';
 import {
   CSV_OPTIONS,
   importAgencyFile,
@@ -228,7 +229,7 @@ type ConversionContext = { attendanceThreshold: number; notifyBy: Date };
 
 async function conversionContext(q: Db | Tx, ctx: Ctx, partnershipId: string): Promise<ConversionContext> {
   const { attendanceThreshold } = await signalSettingsOf(q, partnershipId);
-  const calendar = calendarFor(await store.holidayCalendar(q, partnershipId));
+  const calendar = calendarFor(await holidayCalendar(q, partnershipId));
   return { attendanceThreshold, notifyBy: nextSchoolDayStart(ctx.now, calendar) };
 }
 

@@ -145,7 +145,8 @@ export function registerSignalRoutes(app: FastifyInstance, { signals, alerts, ac
     load: actionPage,
     submit: async (ctx, data, params) => {
       await alerts.closeWithNoAction(ctx, params.alertId!, data);
-      return { redirect: `/alerts/${params.alertId}`, flash: 'Alert closed with no action' };
+      // Back to the inbox: closing may end the closer's involvement, and with it the alert page.
+      return { redirect: '/alerts', flash: 'Alert closed with no action' };
     },
   });
 
@@ -181,7 +182,7 @@ export function registerSignalRoutes(app: FastifyInstance, { signals, alerts, ac
     submit: async (ctx, data, params) => {
       await alerts.referToFrontDoor(ctx, params.alertId!, data);
       return {
-        redirect: `/alerts/${params.alertId}`,
+        redirect: '/alerts',
         flash: 'Contact sent to the front door; the alert is closed',
       };
     },

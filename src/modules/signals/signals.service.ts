@@ -92,7 +92,7 @@ export class SignalService {
               : {
                   id: item.id,
                   withheld: true as const,
-                  organisationName: item.organisationName,
+                  owningOrganisationName: item.owningOrganisationName,
                   observedOn: item.observedOn,
                 },
           ),

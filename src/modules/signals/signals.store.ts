@@ -31,8 +31,11 @@ export async function insertSignal(
   return { id: earlier.id, replayed: true };
 }
 
+/** Which of a child's signals: observed from and to (plain dates), at most `limit`. */
+export type SignalSpan = { from?: string; to?: string; limit?: number };
+
 /** A child's signals, newest first, with the facts the sharing rules decide on. */
-export function signalsOf(q: Q, partnershipId: string, personId: string) {
+export function signalsOf(q: Q, partnershipId: string, personId: string, span: SignalSpan = {}) {
   return q
     .selectFrom('signals as s')
     .innerJoin('organisations as o', (j) =>
@@ -55,14 +58,17 @@ export function signalsOf(q: Q, partnershipId: string, personId: string) {
       's.sensitivity',
       's.organisationId as owningOrganisationId',
       'o.sector as owningSector',
-      'o.name as organisationName',
+      'o.name as owningOrganisationName',
       'u.displayName as recordedByName',
       sql<'as_agreed'>`'as_agreed'`.as('sharing'),
     ])
     .where('s.partnershipId', '=', partnershipId)
     .where('s.personId', '=', personId)
+    .$if(span.from !== undefined, (qb) => qb.where('s.observedOn', '>=', span.from!))
+    .$if(span.to !== undefined, (qb) => qb.where('s.observedOn', '<=', span.to!))
     .orderBy('s.observedOn', 'desc')
     .orderBy('s.recordedAt', 'desc')
+    .$if(span.limit !== undefined, (qb) => qb.limit(span.limit!))
     .execute();
 }
 
