@@ -50,7 +50,7 @@ describe('signals and alerts', () => {
       // "Any severe signal" always goes to the front door, which picks the alert up and closes it.
       const workerHome = await signInAs(worker, WORKER.email, journeys.demoPassword, WORKER.name);
       await workerHome.openPanelLink('Alerts');
-      await (await AlertsPage.verifyOnPage(worker)).openFor(childName);
+      await (await AlertsPage.verifyOnPage(worker)).openFor(childName, 'Any severe signal');
       let alert = await AlertPage.verifyOnPage(worker);
       if (await worker.page.getByRole('button', { name: 'Pick up this alert' }).count()) {
         await alert.pickUp();

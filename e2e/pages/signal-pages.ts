@@ -42,9 +42,12 @@ export class ChildSignalsPage extends BasePage {
 export class AlertsPage extends BasePage {
   static readonly heading = 'Alerts';
 
-  /** Opens the alert about the named child from whichever inbox lists it. */
-  async openFor(childName: string): Promise<void> {
-    const row = this.page.locator('main table tbody tr', { hasText: childName }).first();
+  /** Opens the alert a rule raised about the named child, from whichever inbox lists it. */
+  async openFor(childName: string, ruleName: string): Promise<void> {
+    const row = this.page
+      .locator('main table tbody tr', { hasText: childName })
+      .filter({ hasText: ruleName })
+      .first();
     await this.follow(row.getByRole('link'));
   }
 }
