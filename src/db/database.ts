@@ -2,6 +2,8 @@ import fs from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
+import { cube } from '@electric-sql/pglite/contrib/cube';
+import { earthdistance } from '@electric-sql/pglite/contrib/earthdistance';
 import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
@@ -36,7 +38,7 @@ const pgTypes: pg.CustomTypesConfig = {
 const plugins = [new CamelCasePlugin()];
 
 /** What every PGlite instance needs: the extensions the migrations use and the type parsers above. */
-export const pgliteOptions = { extensions: { pg_trgm, fuzzystrmatch }, parsers };
+export const pgliteOptions = { extensions: { pg_trgm, fuzzystrmatch, cube, earthdistance }, parsers };
 
 /** A handle over a PGlite client that is already open (tests start theirs from a dumped data folder). */
 export function pgliteHandle(client: PGlite, afterClose?: () => Promise<void>): DatabaseHandle {

@@ -12,6 +12,8 @@ const UNSCOPED_TABLES = [
   'instance_settings',
   'kysely_migration',
   'kysely_migration_lock',
+  // Reference data shared by every partnership: postcode and place coordinates for distance search.
+  'geo_places',
 ];
 
 /** Tables whose primary key is missing or does not start with partnership_id. */

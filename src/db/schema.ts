@@ -608,6 +608,7 @@ export interface EnquiriesTable {
   localityId: string | null;
   recordedBy: string;
   recordedAt: Timestamp;
+  directoryServiceId: Generated<string | null>;
 }
 
 export interface ApiTokensTable {
@@ -885,7 +886,14 @@ export type SignalCategory =
 export type SignalRoute = 'lead_professional_or_front_door' | 'front_door';
 export type AlertStatus = 'open' | 'acknowledged' | 'closed';
 export type AlertOutcome = 'contact' | 'plan' | 'no_action';
-export type NotificationKind = 'alert' | 'alert_escalated' | 'flag_check' | 'police_notification';
+export type NotificationKind =
+  | 'alert'
+  | 'alert_escalated'
+  | 'flag_check'
+  | 'police_notification'
+  | 'directory_referral'
+  | 'directory_referral_decided'
+  | 'directory_review_due';
 
 export interface SignalSettingsTable {
   partnershipId: string;
@@ -1002,6 +1010,181 @@ export interface NotificationsTable {
   readAt: Timestamp | null;
 }
 
+export interface GeoPlacesTable {
+  key: string;
+  kind: 'postcode' | 'outcode' | 'place';
+  label: string;
+  latitude: number;
+  longitude: number;
+}
+
+export interface DirectoryOrganizationsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  email: string | null;
+  url: string | null;
+  phone: string | null;
+  agencyOrganisationId: string | null;
+  lastModified: Timestamp;
+}
+
+export interface DirectoryTaxonomiesTable {
+  partnershipId: string;
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  uri: string | null;
+  version: string | null;
+}
+
+export interface DirectoryTaxonomyTermsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  taxonomyId: string;
+  code: string;
+  name: string;
+  description: Generated<string>;
+  parentId: string | null;
+  termUri: string | null;
+}
+
+export type DirectoryServiceStatus = 'active' | 'inactive' | 'defunct' | 'temporarily closed';
+export type DirectoryAccessRoute = 'drop_in' | 'self_referral' | 'professional_referral';
+export type DirectoryCapacity = 'available' | 'limited' | 'full';
+
+export interface DirectoryServicesTable {
+  partnershipId: string;
+  id: Generated<string>;
+  organizationId: string;
+  name: string;
+  description: string;
+  url: string | null;
+  email: string | null;
+  status: Generated<DirectoryServiceStatus>;
+  minimumAge: number | null;
+  maximumAge: number | null;
+  eligibilityDescription: Generated<string>;
+  feesDescription: Generated<string>;
+  free: Generated<boolean>;
+  accessRoutes: Generated<DirectoryAccessRoute[]>;
+  languages: Generated<string[]>;
+  specialist: Generated<boolean>;
+  capacity: DirectoryCapacity | null;
+  waitWeeks: number | null;
+  capacityUpdatedAt: Timestamp | null;
+  assuredDate: PlainDate;
+  assuredBy: string | null;
+  lastModified: Timestamp;
+  version: Generated<number>;
+  searchText: ColumnType<string, never, never>;
+}
+
+export interface DirectoryServiceTermsTable {
+  partnershipId: string;
+  serviceId: string;
+  taxonomyTermId: string;
+}
+
+export interface DirectoryLocationsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  organizationId: string | null;
+  name: Generated<string>;
+  description: Generated<string>;
+  locationType: Generated<'physical' | 'postal' | 'virtual'>;
+  addressLine1: Generated<string>;
+  city: Generated<string>;
+  postalCode: Generated<string>;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+export interface DirectoryServiceAtLocationsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  serviceId: string;
+  locationId: string;
+}
+
+export interface DirectorySchedulesTable {
+  partnershipId: string;
+  id: Generated<string>;
+  serviceId: string;
+  freq: Generated<'WEEKLY' | 'MONTHLY'>;
+  /** Comma-separated iCal day codes, e.g. 'MO,WE'. */
+  byday: Generated<string>;
+  /** 'HH:MM:SS' */
+  opensAt: string | null;
+  closesAt: string | null;
+  validFrom: PlainDate | null;
+  validTo: PlainDate | null;
+  description: Generated<string>;
+}
+
+export interface DirectoryCostOptionsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  serviceId: string;
+  option: Generated<string>;
+  /** numeric(10,2), read as a string. */
+  amount: ColumnType<string | null, string | number | null, string | number | null>;
+  currency: Generated<string>;
+  amountDescription: Generated<string>;
+}
+
+export interface DirectoryContactsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  serviceId: string;
+  name: Generated<string>;
+  title: Generated<string>;
+  email: string | null;
+  phone: string | null;
+}
+
+export type SignpostTakenUp = 'not_known' | 'yes' | 'no';
+
+export interface DirectorySignpostsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  personId: string;
+  serviceId: string;
+  note: Generated<string>;
+  contactId: string | null;
+  takenUp: Generated<SignpostTakenUp>;
+  takenUpRecordedAt: Timestamp | null;
+  takenUpRecordedBy: string | null;
+  suggestedBy: string;
+  suggestedAt: Timestamp;
+  organisationId: string;
+  idempotencyKey: string | null;
+  version: Generated<number>;
+}
+
+export type DirectoryReferralStatus = 'sent' | 'accepted' | 'declined' | 'withdrawn';
+
+export interface DirectoryReferralsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  number: ColumnType<number, never, never>;
+  serviceId: string;
+  personId: string;
+  reason: string;
+  familyConsent: boolean;
+  status: Generated<DirectoryReferralStatus>;
+  decisionReason: string | null;
+  decidedBy: string | null;
+  decidedAt: Timestamp | null;
+  referredBy: string;
+  referredAt: Timestamp;
+  organisationId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  version: Generated<number>;
+}
+
 export interface Database {
   partnerships: PartnershipsTable;
   localities: LocalitiesTable;
@@ -1067,6 +1250,19 @@ export interface Database {
   alerts: AlertsTable;
   flagChecks: FlagChecksTable;
   notifications: NotificationsTable;
+  geoPlaces: GeoPlacesTable;
+  directoryOrganizations: DirectoryOrganizationsTable;
+  directoryTaxonomies: DirectoryTaxonomiesTable;
+  directoryTaxonomyTerms: DirectoryTaxonomyTermsTable;
+  directoryServices: DirectoryServicesTable;
+  directoryServiceTerms: DirectoryServiceTermsTable;
+  directoryLocations: DirectoryLocationsTable;
+  directoryServiceAtLocations: DirectoryServiceAtLocationsTable;
+  directorySchedules: DirectorySchedulesTable;
+  directoryCostOptions: DirectoryCostOptionsTable;
+  directoryContacts: DirectoryContactsTable;
+  directorySignposts: DirectorySignpostsTable;
+  directoryReferrals: DirectoryReferralsTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

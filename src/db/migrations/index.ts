@@ -15,6 +15,7 @@ import * as m0014 from './0014_api_tokens.ts';
 import * as m0015 from './0015_assessment_and_plan.ts';
 import * as m0016 from './0016_signals.ts';
 import * as m0017 from './0017_flag_lookup.ts';
+import * as m0018 from './0018_directory.ts';
 
 /** Forward-only: migrations are added at the end and never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0015_assessment_and_plan': m0015,
   '0016_signals': m0016,
   '0017_flag_lookup': m0017,
+  '0018_directory': m0018,
 };
