@@ -17,6 +17,7 @@ export const STAFF_ROLES = [
   'partnership_admin',
   'analyst',
   'unscheduled_care',
+  'directory_editor',
 ] as const;
 /** A family account (a parent, carer or young person) is made from their plan, never by an administrator. */
 export type StaffRole = (typeof STAFF_ROLES)[number];
@@ -31,6 +32,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   partnership_admin: 'Partnership administrator',
   analyst: 'Analyst',
   unscheduled_care: 'Unscheduled-care clinician',
+  directory_editor: 'Directory editor',
   family_member: 'Family member',
 };
 

@@ -41,6 +41,12 @@ export const PERMISSIONS = {
   'signals.feed': ['partnership_admin'],
   /** Check whether a child carries a protection flag: flag type, dates and whom to call, nothing more. */
   'flags.check': ['unscheduled_care'],
+  /** Keep one's own organisation's directory entries current (an administrator keeps any). */
+  'directory.edit': ['directory_editor', 'partnership_admin'],
+  /** Suggest a service to a child's family, or refer the child to it, from the child's record. */
+  'directory.signpost': ['practitioner', 'front_door', 'team_manager'],
+  /** Accept or decline referrals to one's own organisation's services. */
+  'directory.referrals': ['practitioner', 'front_door', 'team_manager', 'directory_editor'],
   /** A family's own plan, through their family account. */
   'family.view': ['family_member'],
 } as const satisfies Record<string, readonly Role[]>;

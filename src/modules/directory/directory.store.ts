@@ -1,0 +1,216 @@
+import { sql } from 'kysely';
+import { ValidationError } from '../../common/errors.ts';
+import type { Db, Tx } from '../../db/database.ts';
+import type { ServiceRecord } from './directory.schemas.ts';
+
+/**
+ * Writing whole directory entries. A service is saved with everything it owns: its rows of schedules,
+ * costs, contacts, terms and places are replaced by the record's, so saving the same record twice
+ * changes nothing and an import rerun never duplicates. Locations are shared rows (several services
+ * may run at one centre), upserted by id; a location without coordinates takes its postcode's.
+ */
+
+export type SaveOptions = { now: Date; assuredBy?: string | null };
+
+export async function saveServiceRecords(
+  tx: Tx,
+  partnershipId: string,
+  records: readonly ServiceRecord[],
+  options: SaveOptions,
+): Promise<void> {
+  if (records.length === 0) return;
+  await checkTerms(tx, partnershipId, records);
+  const coordinates = await postcodeCoordinates(tx, records);
+  const organizations = uniqueBy(records.map((r) => r.organization));
+  await tx
+    .insertInto('directoryOrganizations')
+    .values(organizations.map((o) => ({ partnershipId, ...o, lastModified: options.now })))
+    .onConflict((oc) =>
+      oc.columns(['partnershipId', 'id']).doUpdateSet((eb) => ({
+        name: eb.ref('excluded.name'),
+        description: eb.ref('excluded.description'),
+        email: eb.ref('excluded.email'),
+        url: eb.ref('excluded.url'),
+        phone: eb.ref('excluded.phone'),
+        lastModified: eb.ref('excluded.lastModified'),
+      })),
+    )
+    .execute();
+  const locations = uniqueBy(
+    records.flatMap((r) =>
+      r.locations.map((l) => {
+        const known = coordinates.get(l.postalCode);
+        return {
+          ...l,
+          organizationId: r.organization.id,
+          latitude: l.latitude ?? known?.latitude ?? null,
+          longitude: l.longitude ?? known?.longitude ?? null,
+        };
+      }),
+    ),
+  );
+  if (locations.length > 0)
+    await tx
+      .insertInto('directoryLocations')
+      .values(locations.map((l) => ({ partnershipId, ...l })))
+      .onConflict((oc) =>
+        oc.columns(['partnershipId', 'id']).doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          locationType: eb.ref('excluded.locationType'),
+          addressLine1: eb.ref('excluded.addressLine1'),
+          city: eb.ref('excluded.city'),
+          postalCode: eb.ref('excluded.postalCode'),
+          latitude: eb.ref('excluded.latitude'),
+          longitude: eb.ref('excluded.longitude'),
+        })),
+      )
+      .execute();
+  await tx
+    .insertInto('directoryServices')
+    .values(
+      records.map((r) => ({
+        partnershipId,
+        id: r.id,
+        organizationId: r.organization.id,
+        name: r.name,
+        description: r.description,
+        url: r.url,
+        email: r.email,
+        status: r.status,
+        minimumAge: r.minimumAge,
+        maximumAge: r.maximumAge,
+        eligibilityDescription: r.eligibilityDescription,
+        feesDescription: r.feesDescription,
+        free: r.free,
+        accessRoutes: r.accessRoutes,
+        languages: r.languages,
+        specialist: r.specialist,
+        capacity: r.capacity,
+        waitWeeks: r.waitWeeks,
+        capacityUpdatedAt: r.capacity === null && r.waitWeeks === null ? null : options.now,
+        assuredDate: r.assuredDate,
+        assuredBy: options.assuredBy ?? null,
+        lastModified: options.now,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['partnershipId', 'id']).doUpdateSet((eb) => ({
+        organizationId: eb.ref('excluded.organizationId'),
+        name: eb.ref('excluded.name'),
+        description: eb.ref('excluded.description'),
+        url: eb.ref('excluded.url'),
+        email: eb.ref('excluded.email'),
+        status: eb.ref('excluded.status'),
+        minimumAge: eb.ref('excluded.minimumAge'),
+        maximumAge: eb.ref('excluded.maximumAge'),
+        eligibilityDescription: eb.ref('excluded.eligibilityDescription'),
+        feesDescription: eb.ref('excluded.feesDescription'),
+        free: eb.ref('excluded.free'),
+        accessRoutes: eb.ref('excluded.accessRoutes'),
+        languages: eb.ref('excluded.languages'),
+        specialist: eb.ref('excluded.specialist'),
+        capacity: eb.ref('excluded.capacity'),
+        waitWeeks: eb.ref('excluded.waitWeeks'),
+        capacityUpdatedAt: eb.ref('excluded.capacityUpdatedAt'),
+        assuredDate: eb.ref('excluded.assuredDate'),
+        assuredBy: eb.ref('excluded.assuredBy'),
+        lastModified: eb.ref('excluded.lastModified'),
+        version: sql<number>`directory_services.version + 1`,
+      })),
+    )
+    .execute();
+  await replaceOwnedRows(tx, partnershipId, records);
+}
+
+/** Schedules, costs, contacts, terms and places belong to one service: replaced as a set. */
+async function replaceOwnedRows(tx: Tx, partnershipId: string, records: readonly ServiceRecord[]) {
+  const serviceIds = records.map((r) => r.id);
+  for (const table of [
+    'directorySchedules',
+    'directoryCostOptions',
+    'directoryContacts',
+    'directoryServiceTerms',
+  ] as const)
+    await tx
+      .deleteFrom(table)
+      .where('partnershipId', '=', partnershipId)
+      .where('serviceId', 'in', serviceIds)
+      .execute();
+  const owned = <T>(pick: (r: ServiceRecord) => T[]) =>
+    records.flatMap((r) => pick(r).map((row) => ({ partnershipId, serviceId: r.id, ...row })));
+  const schedules = owned((r) => r.schedules);
+  if (schedules.length) await tx.insertInto('directorySchedules').values(schedules).execute();
+  const costs = owned((r) => r.costOptions);
+  if (costs.length) await tx.insertInto('directoryCostOptions').values(costs).execute();
+  const contacts = owned((r) => r.contacts);
+  if (contacts.length) await tx.insertInto('directoryContacts').values(contacts).execute();
+  const terms = owned((r) => [...new Set(r.taxonomyTermIds)].map((taxonomyTermId) => ({ taxonomyTermId })));
+  if (terms.length) await tx.insertInto('directoryServiceTerms').values(terms).execute();
+  // A service-at-location keeps its id while the pair stands, so links to it stay stable.
+  const places = owned((r) => r.locations.map((l) => ({ locationId: l.id })));
+  const pairs = places.map((p) => `${p.serviceId}:${p.locationId}`);
+  await sql`
+    delete from directory_service_at_locations
+    where partnership_id = ${partnershipId} and service_id = any(${serviceIds}::uuid[])
+      and not (service_id::text || ':' || location_id::text = any(${pairs}::text[]))`.execute(tx);
+  if (places.length)
+    await tx
+      .insertInto('directoryServiceAtLocations')
+      .values(places)
+      .onConflict((oc) => oc.columns(['partnershipId', 'serviceId', 'locationId']).doNothing())
+      .execute();
+}
+
+/** Every term a record names must be one of the partnership's. */
+async function checkTerms(tx: Tx, partnershipId: string, records: readonly ServiceRecord[]) {
+  const named = [...new Set(records.flatMap((r) => r.taxonomyTermIds))];
+  if (named.length === 0) return;
+  const known = new Set(
+    (
+      await tx
+        .selectFrom('directoryTaxonomyTerms')
+        .select('id')
+        .where('partnershipId', '=', partnershipId)
+        .where('id', 'in', named)
+        .execute()
+    ).map((t) => t.id),
+  );
+  const unknown = named.filter((t) => !known.has(t));
+  if (unknown.length)
+    throw new ValidationError(
+      unknown.map((t) => ({
+        field: 'taxonomyTermIds',
+        message: `Unknown taxonomy term ${t}: use a term of the partnership's taxonomy`,
+      })),
+    );
+}
+
+async function postcodeCoordinates(tx: Tx, records: readonly ServiceRecord[]) {
+  const postcodes = [
+    ...new Set(
+      records.flatMap((r) =>
+        r.locations.filter((l) => l.latitude === null && l.postalCode).map((l) => l.postalCode),
+      ),
+    ),
+  ];
+  if (postcodes.length === 0) return new Map<string, { latitude: number; longitude: number }>();
+  const rows = await tx
+    .selectFrom('geoPlaces')
+    .select(['key', 'latitude', 'longitude'])
+    .where('key', 'in', postcodes)
+    .execute();
+  return new Map(rows.map((r) => [r.key, r]));
+}
+
+function uniqueBy<T extends { id: string }>(rows: readonly T[]): T[] {
+  return [...new Map(rows.map((r) => [r.id, r])).values()];
+}
+
+/** The partnership an area's public pages belong to, by its slug. */
+export async function partnershipBySlug(db: Db, slug: string) {
+  return db
+    .selectFrom('partnerships')
+    .select(['id', 'name', 'slug'])
+    .where('slug', '=', slug)
+    .executeTakeFirst();
+}
