@@ -18,7 +18,7 @@ export const TEST_PLACES = [
   { key: 'NB1 1AA', kind: 'postcode', label: 'NB1 1AA', latitude: 53.8, longitude: -1.55 },
   { key: 'NB1 2AB', kind: 'postcode', label: 'NB1 2AB', latitude: 53.81, longitude: -1.55 },
   { key: 'NB4 7QT', kind: 'postcode', label: 'NB4 7QT', latitude: 53.85, longitude: -1.55 },
-  { key: 'NB9 9ZZ', kind: 'postcode', label: 'NB9 9ZZ', latitude: 54.2, longitude: -1.55 },
+  { key: 'NB9 9ZZ', kind: 'postcode', label: 'NB9 9ZZ', latitude: 54.1, longitude: -1.55 },
   { key: 'NB1', kind: 'outcode', label: 'NB1', latitude: 53.805, longitude: -1.55 },
   { key: 'TOWN CENTRE', kind: 'place', label: 'Town centre', latitude: 53.8, longitude: -1.55 },
 ] as const;

@@ -214,3 +214,101 @@ export async function partnershipBySlug(db: Db, slug: string) {
     .where('slug', '=', slug)
     .executeTakeFirst();
 }
+
+export type ServiceDetail = NonNullable<Awaited<ReturnType<typeof serviceDetail>>>;
+
+/** One entry, whole: the service, its organisation, places, times, costs, contacts and needs. */
+export async function serviceDetail(db: Db, partnershipId: string, serviceId: string) {
+  const service = await db
+    .selectFrom('directoryServices as s')
+    .innerJoin('directoryOrganizations as o', (j) =>
+      j.onRef('o.partnershipId', '=', 's.partnershipId').onRef('o.id', '=', 's.organizationId'),
+    )
+    .select([
+      's.id',
+      's.name',
+      's.description',
+      's.url',
+      's.email',
+      's.status',
+      's.minimumAge',
+      's.maximumAge',
+      's.eligibilityDescription',
+      's.feesDescription',
+      's.free',
+      's.accessRoutes',
+      's.languages',
+      's.specialist',
+      's.capacity',
+      's.waitWeeks',
+      's.capacityUpdatedAt',
+      's.assuredDate',
+      's.lastModified',
+      's.version',
+      'o.id as organizationId',
+      'o.name as organizationName',
+      'o.description as organizationDescription',
+      'o.url as organizationUrl',
+      'o.email as organizationEmail',
+      'o.phone as organizationPhone',
+      'o.agencyOrganisationId',
+    ])
+    .where('s.partnershipId', '=', partnershipId)
+    .where('s.id', '=', serviceId)
+    .executeTakeFirst();
+  if (!service) return null;
+  const [locations, schedules, costOptions, contacts, needs] = await Promise.all([
+    db
+      .selectFrom('directoryServiceAtLocations as sal')
+      .innerJoin('directoryLocations as l', (j) =>
+        j.onRef('l.partnershipId', '=', 'sal.partnershipId').onRef('l.id', '=', 'sal.locationId'),
+      )
+      .select([
+        'l.id',
+        'l.name',
+        'l.locationType',
+        'l.addressLine1',
+        'l.city',
+        'l.postalCode',
+        'l.latitude',
+        'l.longitude',
+        'sal.id as serviceAtLocationId',
+      ])
+      .where('sal.partnershipId', '=', partnershipId)
+      .where('sal.serviceId', '=', serviceId)
+      .orderBy('l.name')
+      .execute(),
+    db
+      .selectFrom('directorySchedules')
+      .selectAll()
+      .where('partnershipId', '=', partnershipId)
+      .where('serviceId', '=', serviceId)
+      .orderBy('opensAt')
+      .execute(),
+    db
+      .selectFrom('directoryCostOptions')
+      .selectAll()
+      .where('partnershipId', '=', partnershipId)
+      .where('serviceId', '=', serviceId)
+      .orderBy('amount')
+      .execute(),
+    db
+      .selectFrom('directoryContacts')
+      .selectAll()
+      .where('partnershipId', '=', partnershipId)
+      .where('serviceId', '=', serviceId)
+      .orderBy('name')
+      .execute(),
+    db
+      .selectFrom('directoryServiceTerms as st')
+      .innerJoin('directoryTaxonomyTerms as t', (j) =>
+        j.onRef('t.partnershipId', '=', 'st.partnershipId').onRef('t.id', '=', 'st.taxonomyTermId'),
+      )
+      .select(['t.id', 't.code', 't.name', 't.taxonomyId', 't.parentId'])
+      .where('st.partnershipId', '=', partnershipId)
+      .where('st.serviceId', '=', serviceId)
+      .orderBy('t.name')
+      .execute(),
+  ]);
+  return { ...service, locations, schedules, costOptions, contacts, needs };
+}

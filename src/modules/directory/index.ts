@@ -9,4 +9,13 @@ export {
   termWithDescendants,
   type TaxonomyTerm,
 } from './directory.taxonomy.ts';
-export { saveServiceRecords } from './directory.store.ts';
+export { saveServiceRecords, serviceDetail, type ServiceDetail } from './directory.store.ts';
+export {
+  searchServices,
+  type SearchFilters,
+  type SearchResult,
+  type ServiceSummary,
+  type ScheduleSummary,
+  type LocationSummary,
+} from './directory.search.ts';
+export { DirectoryService } from './directory.service.ts';
