@@ -36,6 +36,7 @@ import {
   SignalRuleService,
   SignalService,
 } from './modules/signals/index.ts';
+import { DirectoryService } from './modules/directory/index.ts';
 import { createApp } from './web/app.ts';
 import { loggerOptions } from './logging.ts';
 
@@ -71,6 +72,7 @@ export type Services = {
   signalSettings: SignalSettingsService;
   flags: FlagService;
   chronology: ChronologyService;
+  directory: DirectoryService;
 };
 
 export function createServices(
@@ -123,6 +125,7 @@ export function createServices(
     signalSettings: new SignalSettingsService(db, audit, access),
     flags: new FlagService(db, audit, access, gate),
     chronology: new ChronologyService(gate),
+    directory: new DirectoryService(db),
   };
 }
 
