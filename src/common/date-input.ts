@@ -72,3 +72,25 @@ export const dateChecked = (prefix: string, label: string) =>
     },
     { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
   );
+
+/**
+ * An optional 'from' and 'to' date filter (boxes named from-* and to-*), the to date not before the
+ * from date. Answers the dates (undefined when left empty), or NEVER after adding the issue.
+ */
+export function readDateRange(
+  form: Record<string, unknown>,
+  ctx: z.RefinementCtx,
+): { from: string | undefined; to: string | undefined } | typeof z.NEVER {
+  const from = readDateInput(form, 'from', 'The from date', ctx);
+  const to = readDateInput(form, 'to', 'The to date', ctx);
+  if (from === z.NEVER || to === z.NEVER) return z.NEVER;
+  if (from && to && from > to) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'The to date must be the same as or after the from date',
+      path: ['to-day'],
+    });
+    return z.NEVER;
+  }
+  return { from: from ?? undefined, to: to ?? undefined };
+}

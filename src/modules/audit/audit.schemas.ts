@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateInputFields, readDateInput } from '../../common/date-input.ts';
+import { dateInputFields, readDateRange } from '../../common/date-input.ts';
 
 const optionalText = z
   .string()
@@ -25,24 +25,14 @@ export const AuditSearch = z
     ...dateInputFields('to'),
   })
   .transform((q, ctx) => {
-    const from = readDateInput(q, 'from', 'The from date', ctx);
-    const to = readDateInput(q, 'to', 'The to date', ctx);
-    if (from === z.NEVER || to === z.NEVER) return z.NEVER;
-    if (from && to && from > to) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'The to date must be the same as or after the from date',
-        path: ['to-day'],
-      });
-      return z.NEVER;
-    }
+    const range = readDateRange(q, ctx);
+    if (range === z.NEVER) return z.NEVER;
     return {
       who: q.who,
       subject: q.subject,
       action: q.action,
       outcome: q.outcome,
-      from: from ?? undefined,
-      to: to ?? undefined,
+      ...range,
       page: q.page,
     };
   });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Ctx } from '../../common/context.ts';
 import { isSystem } from '../../common/context.ts';
-import { dateInputFields, readDateInput } from '../../common/date-input.ts';
+import { dateInputFields, readDateRange } from '../../common/date-input.ts';
 import { isAllowed } from '../../common/permissions.ts';
 import { londonDate } from '../../common/plain-dates.ts';
 import { DATA_TYPE_LABELS, type DataType } from '../../common/sharing.ts';
@@ -87,23 +87,13 @@ export const ChronologyQuery = z
     ...dateInputFields('to'),
   })
   .transform((q, ctx) => {
-    const from = readDateInput(q, 'from', 'The from date', ctx);
-    const to = readDateInput(q, 'to', 'The to date', ctx);
-    if (from === z.NEVER || to === z.NEVER) return z.NEVER;
-    if (from && to && from > to) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'The to date must be the same as or after the from date',
-        path: ['to-day'],
-      });
-      return z.NEVER;
-    }
+    const range = readDateRange(q, ctx);
+    if (range === z.NEVER) return z.NEVER;
     return {
       agency: q.agency,
       categories: q.category,
       order: q.order,
-      from: from ?? undefined,
-      to: to ?? undefined,
+      ...range,
     };
   });
 export type ChronologyFilters = z.output<typeof ChronologyQuery>;
