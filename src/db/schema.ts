@@ -1071,6 +1071,7 @@ export interface DirectoryServicesTable {
   accessRoutes: Generated<DirectoryAccessRoute[]>;
   languages: Generated<string[]>;
   specialist: Generated<boolean>;
+  located: Generated<boolean>;
   capacity: DirectoryCapacity | null;
   waitWeeks: number | null;
   capacityUpdatedAt: Timestamp | null;

@@ -91,6 +91,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       -- ISO 639-1 codes of the languages the service is offered in.
       languages text[] not null default '{en}',
       specialist boolean not null default false,
+      -- Whether any of its places has coordinates: a service with none (phone, online) serves the whole area.
+      located boolean not null default false,
       -- Published by the provider: whether they can take more families now, and the typical wait.
       capacity text check (capacity in ('available', 'limited', 'full')),
       wait_weeks smallint check (wait_weeks between 0 and 104),
@@ -109,6 +111,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     create index directory_services_organization on directory_services (partnership_id, organization_id);
     create index directory_services_search on directory_services using gin (search_text);
+    -- The search's filters and its order by name, without reading the wide rows (index-only scans).
+    create index directory_services_filters on directory_services (partnership_id, name, id)
+      include (status, minimum_age, maximum_age, free, specialist, located, access_routes, languages);
     create index directory_services_review on directory_services (partnership_id, assured_date)
       where status = 'active';
 

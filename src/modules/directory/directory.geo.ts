@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, Tx } from '../../db/database.ts';
 
 /**
@@ -45,20 +46,18 @@ export async function savePlaces(
   tx: Tx,
   places: readonly (Place & { kind: 'postcode' | 'outcode' | 'place' })[],
 ): Promise<number> {
-  const chunk = 2000;
+  const chunk = 5000;
   for (let i = 0; i < places.length; i += chunk) {
-    await tx
-      .insertInto('geoPlaces')
-      .values(places.slice(i, i + chunk).map((p) => ({ ...p, key: p.key.toUpperCase() })))
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet((eb) => ({
-          kind: eb.ref('excluded.kind'),
-          label: eb.ref('excluded.label'),
-          latitude: eb.ref('excluded.latitude'),
-          longitude: eb.ref('excluded.longitude'),
-        })),
-      )
-      .execute();
+    const rows = places.slice(i, i + chunk);
+    const column = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((p) => p[k]);
+    // One statement per chunk: arrays, not thousands of parameters.
+    await sql`
+      insert into geo_places (key, kind, label, latitude, longitude)
+      select upper(key), kind, label, latitude, longitude
+      from unnest(${column('key')}::text[], ${column('kind')}::text[], ${column('label')}::text[],
+        ${column('latitude')}::float8[], ${column('longitude')}::float8[]) as p (key, kind, label, latitude, longitude)
+      on conflict (key) do update set kind = excluded.kind, label = excluded.label,
+        latitude = excluded.latitude, longitude = excluded.longitude`.execute(tx);
   }
   return places.length;
 }

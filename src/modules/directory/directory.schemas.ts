@@ -152,20 +152,29 @@ export const SearchQuery = z
     q: z.string().trim().max(200, 'Search words must be 200 characters or fewer').optional().default(''),
     /** A taxonomy term code (the need). */
     need: z.string().trim().max(80).optional().default(''),
+    /** The child's age in whole years, '' when not given. */
     age: z
-      .union([z.literal(''), z.coerce.number({ error: 'Enter an age in years, like 7' })])
+      .string({ error: 'Enter an age in whole years, like 7' })
+      .trim()
       .optional()
       .default('')
-      .pipe(
-        z.union([
-          z.literal(''),
-          z
-            .number()
-            .int('Enter an age in whole years, like 7')
-            .min(0, 'Enter an age of 0 or more')
-            .max(25, 'Enter an age of 25 or under'),
-        ]),
-      ),
+      .transform((v, ctx): number | '' => {
+        if (v === '') return '';
+        if (/^-\d+$/.test(v)) {
+          ctx.addIssue({ code: 'custom', message: 'Enter an age of 0 or more' });
+          return z.NEVER;
+        }
+        if (!/^\d{1,3}$/.test(v)) {
+          ctx.addIssue({ code: 'custom', message: 'Enter an age in whole years, like 7' });
+          return z.NEVER;
+        }
+        const age = Number(v);
+        if (age > 25) {
+          ctx.addIssue({ code: 'custom', message: 'Enter an age of 25 or under' });
+          return z.NEVER;
+        }
+        return age;
+      }),
     /** A postcode, an outward code or a place name. */
     near: z
       .string()

@@ -54,15 +54,26 @@ export type SearchFilters = Omit<SearchQuery, 'need' | 'near' | 'within'> & {
 
 export type SearchResult = { total: number; page: number; perPage: number; results: ServiceSummary[] };
 
-type Row = Omit<ServiceSummary, 'location' | 'schedules'> & {
-  locationName: string | null;
-  addressLine1: string | null;
-  city: string | null;
-  postalCode: string | null;
-  total: number;
-};
+type Hit = { id: string; miles: number | null; total: number };
 
+/**
+ * Two steps: the page's service ids (every filter on the service row, distance by the `<@>`
+ * great-circle operator over each service's nearest located place), then what the page shows of
+ * those ids only.
+ */
 export async function searchServices(db: Db, partnershipId: string, f: SearchFilters): Promise<SearchResult> {
+  const hits = await pageOfServices(db, partnershipId, f);
+  const offset = (f.page - 1) * f.perPage;
+  const total = hits[0]?.total ?? (offset > 0 ? await countOnly(db, f, partnershipId) : 0);
+  return {
+    total,
+    page: f.page,
+    perPage: f.perPage,
+    results: await summaries(db, partnershipId, hits, f.place),
+  };
+}
+
+function pageOfServices(db: Db, partnershipId: string, f: SearchFilters): Promise<Hit[]> {
   const conditions: RawBuilder<unknown>[] = [
     sql`s.partnership_id = ${partnershipId}`,
     sql`s.status = 'active'`,
@@ -78,112 +89,103 @@ export async function searchServices(db: Db, partnershipId: string, f: SearchFil
   if (f.access) conditions.push(sql`${f.access} = any(s.access_routes)`);
   if (f.language) conditions.push(sql`${f.language} = any(s.languages)`);
   if (f.kind) conditions.push(sql`s.specialist = ${f.kind === 'specialist'}`);
+  const page = sql`limit ${f.perPage} offset ${(f.page - 1) * f.perPage}`;
+  const byWords = f.q ? sql`ts_rank(s.search_text, websearch_to_tsquery('english', ${f.q})) desc,` : sql``;
 
-  const offset = (f.page - 1) * f.perPage;
-  const where = sql.join(conditions, sql` and `);
-  const { rows } = f.place
-    ? await sql<Row>`
-        with origin as (select ll_to_earth(${f.place.latitude}, ${f.place.longitude}) as e),
-        nearby as (
-          select distinct on (sal.service_id) sal.service_id, l.name, l.address_line1, l.city, l.postal_code,
-            earth_distance(ll_to_earth(l.latitude, l.longitude), origin.e) as distance
-          from origin, directory_locations l
-          join directory_service_at_locations sal
-            on sal.partnership_id = l.partnership_id and sal.location_id = l.id
-          where l.partnership_id = ${partnershipId} and l.latitude is not null
-            and earth_box(origin.e, ${f.withinMetres}) @> ll_to_earth(l.latitude, l.longitude)
-            and earth_distance(ll_to_earth(l.latitude, l.longitude), origin.e) <= ${f.withinMetres}
-          order by sal.service_id, distance
-        ),
-        everywhere as (
-          select s.id as service_id from directory_services s
-          where s.partnership_id = ${partnershipId} and not exists (
-            select 1 from directory_service_at_locations sal
-            join directory_locations l on l.partnership_id = sal.partnership_id and l.id = sal.location_id
-            where sal.partnership_id = s.partnership_id and sal.service_id = s.id and l.latitude is not null)
-        ),
-        candidates as (
-          select service_id, name, address_line1, city, postal_code, distance from nearby
-          union all
-          select service_id, null, null, null, null, null from everywhere
-        )
-        select ${summaryColumns()}, c.distance as distance_metres,
-          c.name as location_name, c.address_line1, c.city, c.postal_code, count(*) over () as total
-        from candidates c
-        join directory_services s on s.partnership_id = ${partnershipId} and s.id = c.service_id
-        join directory_organizations o on o.partnership_id = s.partnership_id and o.id = s.organization_id
-        where ${where}
-        order by c.distance nulls last, s.name, s.id
-        limit ${f.perPage} offset ${offset}`.execute(db)
-    : await sql<Row>`
-        select ${summaryColumns()}, null::float8 as distance_metres,
-          l.name as location_name, l.address_line1, l.city, l.postal_code, count(*) over () as total
-        from directory_services s
-        join directory_organizations o on o.partnership_id = s.partnership_id and o.id = s.organization_id
-        left join lateral (
-          select l.name, l.address_line1, l.city, l.postal_code
-          from directory_service_at_locations sal
-          join directory_locations l on l.partnership_id = sal.partnership_id and l.id = sal.location_id
-          where sal.partnership_id = s.partnership_id and sal.service_id = s.id
-          order by l.name, l.id limit 1
-        ) l on true
-        where ${where}
-        order by ${f.q ? sql`ts_rank(s.search_text, websearch_to_tsquery('english', ${f.q})) desc,` : sql``} s.name, s.id
-        limit ${f.perPage} offset ${offset}`.execute(db);
+  if (!f.place)
+    return sql<Hit>`
+      select s.id, null::float8 as miles, count(*) over () as total
+      from directory_services s
+      where ${sql.join(conditions, sql` and `)}
+      order by ${byWords} s.name, s.id ${page}`
+      .execute(db)
+      .then((r) => r.rows);
+  // Services with no located place (phone, online) serve the whole area: listed after the nearby ones.
+  // Only the matching services' places are measured, and only those inside the bounding box.
+  const miles = f.withinMetres / METRES_PER_MILE;
+  const box = boundingBox(f.place, miles);
+  return sql<Hit>`
+    with matches as (
+      select s.id, s.name, s.located from directory_services s where ${sql.join(conditions, sql` and `)}
+    ),
+    near as (
+      select sal.service_id, min(point(l.longitude, l.latitude) <@> point(${f.place.longitude}, ${f.place.latitude})) as miles
+      from matches m
+      join directory_service_at_locations sal on sal.partnership_id = ${partnershipId} and sal.service_id = m.id
+      join directory_locations l on l.partnership_id = sal.partnership_id and l.id = sal.location_id
+      where l.latitude between ${box.south} and ${box.north} and l.longitude between ${box.west} and ${box.east}
+      group by sal.service_id
+    )
+    select m.id, near.miles, count(*) over () as total
+    from matches m
+    left join near on near.service_id = m.id
+    where not m.located or near.miles <= ${miles}
+    order by near.miles nulls last, m.name, m.id ${page}`
+    .execute(db)
+    .then((r) => r.rows);
+}
 
-  const schedules = await schedulesOf(
-    db,
-    partnershipId,
-    rows.map((r) => r.id),
-  );
+/** A box around the place that holds every point within the distance (a degree of latitude is 69 miles). */
+function boundingBox(place: Place, miles: number) {
+  const dLat = miles / 69;
+  const dLon = miles / (69 * Math.max(Math.cos((place.latitude * Math.PI) / 180), 0.01));
   return {
-    total: rows[0]?.total ?? (offset > 0 ? await countOnly(db, f, partnershipId) : 0),
-    page: f.page,
-    perPage: f.perPage,
-    results: rows.map(({ locationName, addressLine1, city, postalCode, total: _total, ...r }) => ({
-      ...r,
-      location:
-        addressLine1 === null && locationName === null
-          ? null
-          : {
-              name: locationName ?? '',
-              addressLine1: addressLine1 ?? '',
-              city: city ?? '',
-              postalCode: postalCode ?? '',
-            },
-      schedules: schedules.get(r.id) ?? [],
-    })),
+    south: place.latitude - dLat,
+    north: place.latitude + dLat,
+    west: place.longitude - dLon,
+    east: place.longitude + dLon,
   };
 }
 
 /** A page past the end has no rows to carry the total: count without paging. */
 async function countOnly(db: Db, f: SearchFilters, partnershipId: string): Promise<number> {
-  const all = await searchServices(db, partnershipId, { ...f, page: 1, perPage: 1 });
-  return all.total;
+  const [first] = await pageOfServices(db, partnershipId, { ...f, page: 1, perPage: 1 });
+  return first?.total ?? 0;
 }
 
-function summaryColumns() {
-  return sql`s.id, s.name, s.description, o.name as organization_name, s.minimum_age, s.maximum_age, s.free,
-    s.access_routes, s.languages, s.specialist, s.capacity, s.wait_weeks, s.assured_date,
-    (select c.phone from directory_contacts c where c.partnership_id = s.partnership_id and c.service_id = s.id
-      and c.phone is not null order by c.name, c.id limit 1) as phone,
-    coalesce(s.email, (select c.email from directory_contacts c where c.partnership_id = s.partnership_id
-      and c.service_id = s.id and c.email is not null order by c.name, c.id limit 1)) as email`;
-}
+type SummaryRow = Omit<ServiceSummary, 'location' | 'schedules' | 'distanceMetres'> & {
+  location: LocationSummary | null;
+  schedules: ScheduleSummary[];
+};
 
-async function schedulesOf(db: Db, partnershipId: string, serviceIds: string[]) {
-  const found = new Map<string, ScheduleSummary[]>();
-  if (serviceIds.length === 0) return found;
-  const rows = await db
-    .selectFrom('directorySchedules')
-    .select(['serviceId', 'freq', 'byday', 'opensAt', 'closesAt', 'validFrom', 'validTo', 'description'])
-    .where('partnershipId', '=', partnershipId)
-    .where('serviceId', 'in', serviceIds)
-    .orderBy('serviceId')
-    .orderBy('opensAt')
-    .execute();
-  for (const { serviceId, ...s } of rows) found.set(serviceId, [...(found.get(serviceId) ?? []), s]);
-  return found;
+/** What a result shows, for the page's services only, in the page's order. */
+async function summaries(
+  db: Db,
+  partnershipId: string,
+  hits: Hit[],
+  place: Place | null,
+): Promise<ServiceSummary[]> {
+  if (hits.length === 0) return [];
+  const ids = hits.map((h) => h.id);
+  // The place shown is the nearest to the searcher, or the first by name.
+  const placeOrder = place
+    ? sql`point(l.longitude, l.latitude) <@> point(${place.longitude}, ${place.latitude}) nulls last, l.name, l.id`
+    : sql`l.name, l.id`;
+  const { rows } = await sql<SummaryRow>`
+    select s.id, s.name, s.description, o.name as organization_name, s.minimum_age, s.maximum_age, s.free,
+      s.access_routes, s.languages, s.specialist, s.capacity, s.wait_weeks, s.assured_date,
+      (select c.phone from directory_contacts c where c.partnership_id = s.partnership_id and c.service_id = s.id
+        and c.phone is not null order by c.name, c.id limit 1) as phone,
+      coalesce(s.email, (select c.email from directory_contacts c where c.partnership_id = s.partnership_id
+        and c.service_id = s.id and c.email is not null order by c.name, c.id limit 1)) as email,
+      (select json_build_object('name', l.name, 'addressLine1', l.address_line1, 'city', l.city,
+          'postalCode', l.postal_code)
+        from directory_service_at_locations sal
+        join directory_locations l on l.partnership_id = sal.partnership_id and l.id = sal.location_id
+        where sal.partnership_id = s.partnership_id and sal.service_id = s.id
+        order by ${placeOrder} limit 1) as location,
+      coalesce((select json_agg(json_build_object('freq', d.freq, 'byday', d.byday, 'opensAt', d.opens_at,
+          'closesAt', d.closes_at, 'validFrom', d.valid_from, 'validTo', d.valid_to, 'description', d.description)
+          order by d.opens_at, d.id)
+        from directory_schedules d where d.partnership_id = s.partnership_id and d.service_id = s.id), '[]') as schedules
+    from directory_services s
+    join directory_organizations o on o.partnership_id = s.partnership_id and o.id = s.organization_id
+    where s.partnership_id = ${partnershipId} and s.id = any(${ids}::uuid[])`.execute(db);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return hits.map((h) => ({
+    ...byId.get(h.id)!,
+    distanceMetres: h.miles === null ? null : h.miles * METRES_PER_MILE,
+  }));
 }
 
 export const milesToMetres = (miles: number) => miles * METRES_PER_MILE;

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { NotFoundError, ValidationError } from '../../common/errors.ts';
 import type { Db } from '../../db/database.ts';
 import { findPlace, placeKey, type Place } from './directory.geo.ts';
@@ -11,6 +12,13 @@ import { taxonomyTermsOf, termWithDescendants, type TaxonomyTerm } from './direc
  * data, so no access gate and no audit. Everything is scoped to one area (partnership).
  */
 export class DirectoryService {
+  /**
+   * Every search names a need or a place: both change rarely, so they are kept a minute rather than
+   * asked for each time (an editor's new term shows within the minute).
+   */
+  private readonly terms = new LRUCache<string, TaxonomyTerm[]>({ max: 100, ttl: 60_000 });
+  private readonly places = new LRUCache<string, { place: Place | null }>({ max: 20_000, ttl: 60_000 });
+
   constructor(private readonly db: Db) {}
 
   async area(slug: string) {
@@ -19,8 +27,12 @@ export class DirectoryService {
     return area;
   }
 
-  needs(partnershipId: string): Promise<TaxonomyTerm[]> {
-    return taxonomyTermsOf(this.db, partnershipId);
+  async needs(partnershipId: string): Promise<TaxonomyTerm[]> {
+    const cached = this.terms.get(partnershipId);
+    if (cached) return cached;
+    const terms = await taxonomyTermsOf(this.db, partnershipId);
+    this.terms.set(partnershipId, terms);
+    return terms;
   }
 
   /** Services matching the query, nearest first when a place is given. Unknown needs and places are refused. */
@@ -46,7 +58,7 @@ export class DirectoryService {
 
   private async needTerms(partnershipId: string, code: string): Promise<string[] | null> {
     if (!code) return null;
-    const terms = await taxonomyTermsOf(this.db, partnershipId);
+    const terms = await this.needs(partnershipId);
     const term = terms.find((t) => t.code === code);
     if (!term) throw new ValidationError([{ field: 'need', message: 'Select a need from the list' }]);
     return termWithDescendants(terms, term.id);
@@ -56,7 +68,12 @@ export class DirectoryService {
     if (!near) return null;
     const key = placeKey(near);
     if ('error' in key) throw new ValidationError([{ field: 'near', message: key.error }]);
-    const place = await findPlace(this.db, key.key);
+    let known = this.places.get(key.key);
+    if (!known) {
+      known = { place: await findPlace(this.db, key.key) };
+      this.places.set(key.key, known);
+    }
+    const { place } = known;
     if (!place)
       throw new ValidationError([
         { field: 'near', message: `We do not know where ${near} is: enter a postcode or town in the area` },

@@ -120,6 +120,12 @@ export async function saveServiceRecords(
     )
     .execute();
   await replaceOwnedRows(tx, partnershipId, records);
+  await sql`
+    update directory_services s set located = exists (
+      select 1 from directory_service_at_locations sal
+      join directory_locations l on l.partnership_id = sal.partnership_id and l.id = sal.location_id
+      where sal.partnership_id = s.partnership_id and sal.service_id = s.id and l.latitude is not null)
+    where s.partnership_id = ${partnershipId} and s.id = any(${records.map((r) => r.id)}::uuid[])`.execute(tx);
 }
 
 /** Schedules, costs, contacts, terms and places belong to one service: replaced as a set. */
