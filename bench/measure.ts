@@ -60,3 +60,47 @@ export function report(target: string, stats: Stats) {
   ]);
   if (stats.errors > 0) process.exitCode = 1;
 }
+
+/**
+ * Calls `work` at `rate` a second for `seconds`, open-loop: a call starts when it is due even if
+ * earlier ones have not finished. Latency is timed from when the call was due, not when it started,
+ * so a slow answer delaying the next ones counts against the figures (no coordinated omission).
+ */
+export async function openLoop(
+  work: (i: number) => Promise<void>,
+  rate: number,
+  seconds: number,
+): Promise<Stats & { sent: number; max: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let sent = 0;
+  const total = Math.round(rate * seconds);
+  const interval = 1000 / rate;
+  const started = performance.now();
+  const pending = new Set<Promise<void>>();
+  while (sent < total) {
+    const now = performance.now();
+    while (sent < total && started + sent * interval <= now) {
+      const due = started + sent * interval;
+      const done = work(sent).then(
+        () => void latencies.push(performance.now() - due),
+        (error: unknown) => {
+          if (errors++ === 0) console.error('first error:', error instanceof Error ? error.message : error);
+        },
+      );
+      pending.add(done);
+      void done.then(() => pending.delete(done));
+      sent += 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(pending);
+  return {
+    sent,
+    requests: latencies.length,
+    seconds: (performance.now() - started) / 1000,
+    errors,
+    latencies,
+    max: latencies.reduce((m, v) => Math.max(m, v), 0),
+  };
+}

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { access, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -19,6 +19,8 @@ import { importAgencyFile, readLinkageMap } from './modules/people/index.ts';
 import { addLinkageCommands } from './cli-linkage.ts';
 import { checkTemplateFile } from './modules/assessments/index.ts';
 import { FEED_KIND_KEYS, FEED_SOURCES, importFeedFile, type FeedKind } from './modules/signals/index.ts';
+import { exportDirectory, importDirectory, loadPlacesCsv } from './modules/directory/index.ts';
+import { remindStaleEntries } from './modules/directory/index.ts';
 
 /** The `wraparound` command. Every failure ends with one plain line on stderr and exit code 1. */
 
@@ -538,6 +540,124 @@ program
     console.log(
       `${basename(file)}: ${template.id} version ${template.version}, ${template.sections.length} sections, ${questions} questions, no faults.`,
     );
+  });
+
+/** A directory file's text, or a clear error naming it. */
+async function readDirectoryFile(file: string) {
+  try {
+    return { name: basename(file), content: await readFile(file, 'utf8') };
+  } catch {
+    throw new Error(`<file>: ${file} cannot be read`);
+  }
+}
+
+/** A file-level fault (unreadable JSON, missing columns) as one line naming the file. */
+function directoryFileError(error: unknown): never {
+  if (error instanceof ValidationError && error.fields[0]?.field === 'file')
+    throw new Error(error.fields.map((f) => f.message).join('\n'));
+  throw error;
+}
+
+const directory = program
+  .command('directory')
+  .description(
+    'The directory of services (Open Referral UK): load it from a file, write it out, load postcode coordinates.',
+  );
+directory
+  .command('import')
+  .description(
+    'Load services from an Open Referral UK JSON feed (an array of nested HSDS 3.0 services, a Page object or { "services": [...] }) ' +
+      'or a flat CSV with one row per service (columns: id, organization_id, organization_name, name, description, url, email, status, ' +
+      'minimum_age, maximum_age, free, access_routes and languages separated by ;, specialist, address_1, city, postal_code, latitude, longitude, ' +
+      'schedule_byday, opens_at, closes_at, phone, taxonomy_term_codes separated by ;, assured_date, and the others `directory export --format csv` writes). ' +
+      'Each record is checked; good ones load, broken ones are listed with their line and field; ids are kept, so loading the same file again duplicates nothing.',
+  )
+  .argument('<file>', 'the .json or .csv file')
+  .option('--partnership <slug>', 'the partnership to load it into (needed when there is more than one)')
+  .option('--rejects <file>', 'also write the rejected records (line, field, message) to this CSV file')
+  .action(async (file: string, opts: { partnership?: string; rejects?: string }) => {
+    const source = await readDirectoryFile(file);
+    const config = loadConfig();
+    await withDatabase(config, async (handle) => {
+      const partnership = await choosePartnership(handle, opts.partnership);
+      const ctx = {
+        actor: { system: 'cli directory import', partnershipId: partnership.id },
+        requestId: `cli-${Date.now()}`,
+        now: new Date(),
+      };
+      const report = await importDirectory(handle.db, ctx, partnership.id, source).catch(directoryFileError);
+      for (const r of report.rejected) console.log(`line ${r.line}, ${r.field}: ${r.message}`);
+      if (opts.rejects && report.rejected.length)
+        await writeFile(
+          opts.rejects,
+          [
+            'line,field,message',
+            ...report.rejected.map((r) => `${r.line},${r.field},"${r.message.replace(/"/g, '""')}"`),
+          ].join('\n') + '\n',
+        );
+      const records = new Set(report.rejected.map((r) => r.line)).size;
+      console.log(
+        `${report.loaded} services loaded, ${records} rejected` +
+          (records && opts.rejects ? ` (see ${opts.rejects})` : '') +
+          '.',
+      );
+    });
+  });
+directory
+  .command('export')
+  .description(
+    'Write every service of the partnership as an Open Referral UK JSON feed or the flat CSV that `directory import` reads.',
+  )
+  .argument('<file>', 'the file to write')
+  .option('--format <format>', 'json or csv (default: from the file name, else json)')
+  .option('--partnership <slug>', 'the partnership to export (needed when there is more than one)')
+  .action(async (file: string, opts: { format?: string; partnership?: string }) => {
+    const format = opts.format ?? (/\.csv$/i.test(file) ? 'csv' : 'json');
+    if (format !== 'json' && format !== 'csv') throw new Error(`--format: give json or csv, not "${format}"`);
+    const config = loadConfig();
+    await withDatabase(config, async (handle) => {
+      const partnership = await choosePartnership(handle, opts.partnership);
+      const content = await exportDirectory(handle.db, partnership.id, format);
+      await writeFile(file, content);
+      const { n: services } = await handle.db
+        .selectFrom('directoryServices')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('partnershipId', '=', partnership.id)
+        .executeTakeFirstOrThrow();
+      console.log(`${services} services written to ${file} (${format}).`);
+    });
+  });
+directory
+  .command('places')
+  .description(
+    'Load postcode coordinates into the places table from an ONS Postcode Directory-style CSV (columns pcds or postcode, lat, long), ' +
+      'with each outward code’s centre, so distance search works for the area. Rows without coordinates are listed and skipped.',
+  )
+  .argument('<csv>', 'the postcode CSV file')
+  .action(async (file: string) => {
+    const source = await readDirectoryFile(file);
+    const config = loadConfig();
+    await withDatabase(config, async (handle) => {
+      const report = await loadPlacesCsv(handle.db, source).catch(directoryFileError);
+      for (const r of report.rejected.slice(0, 20)) console.log(`line ${r.line}, ${r.field}: ${r.message}`);
+      if (report.rejected.length > 20) console.log(`… and ${report.rejected.length - 20} more rows skipped`);
+      console.log(
+        `${report.postcodes} postcodes and ${report.outcodes} outward codes loaded, ${report.rejected.length} rows skipped.`,
+      );
+    });
+  });
+directory
+  .command('remind')
+  .description(
+    'Tell the owners of directory entries not reviewed for 6 months: each directory editor of the agency that runs the entry ' +
+      '(or the partnership administrators) gets a notification, at most once every 30 days per entry. The server also does this every 6 hours.',
+  )
+  .action(async () => {
+    const config = loadConfig();
+    await withDatabase(config, async (handle) => {
+      const result = await remindStaleEntries(handle.db, new Date());
+      console.log(`${result.notifications} reminders sent about ${result.entries} entries due for review.`);
+    });
   });
 
 async function readStdin(): Promise<string> {

@@ -36,7 +36,9 @@ import {
   SignalRuleService,
   SignalService,
 } from './modules/signals/index.ts';
-import { DirectoryService } from './modules/directory/index.ts';
+import { DirectoryService, OpenReferralReader } from './modules/directory/index.ts';
+import { DirectoryReferralService, SignpostService } from './modules/directory/index.ts';
+import { DirectoryEditorService } from './modules/directory/index.ts';
 import { createApp } from './web/app.ts';
 import { loggerOptions } from './logging.ts';
 
@@ -73,6 +75,14 @@ export type Services = {
   flags: FlagService;
   chronology: ChronologyService;
   directory: DirectoryService;
+  /** The Open Referral UK read API's queries. */
+  openReferral: OpenReferralReader;
+  /** What practitioners suggest to a child's family from the directory. */
+  signposts: SignpostService;
+  /** Referrals of children to directory services, and the providers' answers. */
+  directoryReferrals: DirectoryReferralService;
+  /** Directory editors keeping their organisation's entries current; providers' capacity. */
+  directoryEditor: DirectoryEditorService;
 };
 
 export function createServices(
@@ -126,6 +136,10 @@ export function createServices(
     flags: new FlagService(db, audit, access, gate),
     chronology: new ChronologyService(gate),
     directory: new DirectoryService(db),
+    openReferral: new OpenReferralReader(db),
+    signposts: new SignpostService(db, access, gate),
+    directoryReferrals: new DirectoryReferralService(db, audit, access, gate),
+    directoryEditor: new DirectoryEditorService(db, audit, access),
   };
 }
 

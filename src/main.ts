@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { createWebApp, type Services } from './composition.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { scheduleReviewReminders } from './modules/directory/index.ts';
 
 export type Running = { app: FastifyInstance; handle: DatabaseHandle; url: string; stop(): Promise<void> };
 
@@ -36,12 +37,15 @@ export async function startServer(
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
+    // Background work: directory entries not reviewed for 6 months are flagged to their owners now and every 6 hours.
+    const reviewReminders = scheduleReviewReminders(handle.db, app.log);
     return {
       app,
       handle,
       url: `http://${host}:${port}`,
       stop: async () => {
         await app.close();
+        await reviewReminders.stop();
         // A request whose client went away still runs to its end; let it finish its transaction.
         await inFlight.drained(5_000);
         await handle.close();

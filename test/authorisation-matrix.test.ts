@@ -7,6 +7,7 @@ import type { ContactStatus } from '../src/modules/referrals/referrals.workflow.
 import { buildCtx, buildSystemActor } from './helpers/context.ts';
 import { createTrustApp, type AppUser, type TrustApp } from './helpers/trust-app.ts';
 import type { Agent } from './helpers/web.ts';
+import { aServiceRecord, saveTestServices, seedTestDirectory } from './helpers/directory.ts';
 
 /**
  * The authorisation matrix: every route that reaches a child's record, and every list, search,
@@ -98,6 +99,11 @@ const PERSON_MATRIX: readonly (readonly [string, ...Expected[]])[] = [
   ['GET /people/:personId/chronology',                       200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
   ['GET /people/:personId/chronology/print',                 200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
   ['GET /people/:personId/flag',                             200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 404, 404],
+  ['GET /people/:personId/services',                         200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403, 403],
+  ['POST /people/:personId/services/suggest',                303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 403, 403],
+  ['POST /people/:personId/services/signposts/:signpostId',  303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 403, 403],
+  ['GET /people/:personId/services/:serviceId/refer',        200, 200, 403, 200, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403, 403],
+  ['POST /people/:personId/services/:serviceId/refer',       303, 303, 403, 303, 403, 303, 404, 404, 404, 404, 403, 403, 403, 403, 403],
   ['GET /people/:personId/emergency-access',                 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403],
   ['POST /people/:personId/emergency-access',                303, 303, 303, 303, 303, 303, 404, 404, 404, 404, 403, 403, 403, 403, 403],
   ['GET /privacy/people/:personId',                          403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 404, 200],
@@ -188,6 +194,8 @@ const FRONT_DOOR_MATRIX: readonly (readonly [string, ...Expected[]])[] = [
   ['GET /areas/:slug/report-a-concern',                          200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   ['POST /areas/:slug/report-a-concern',                         303, 303, 303, 303, 303, 303, 303, 303, 303, 303],
   ['GET /areas/:slug/report-a-concern/sent',                     200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  ['GET /areas/:slug/services',                                  200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  ['GET /areas/:slug/services/:serviceId',                       200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   ['GET /front-door',                                            403, 403, 403, 200, 200, 200, 403, 403, 403, 403],
   ['GET /contacts/:contactId',                                   200, 404, 404, 200, 200, 200, 404, 404, 404, 404],
   ['POST /contacts/:contactId/claim',                            403, 403, 403, 303, 303, 303, 403, 403, 403, 403],
@@ -277,6 +285,8 @@ let indexFixture: { sourceId: string; importId: string; pendingLinkId: string; c
 let frontDoorFixture: { contactId: string; requestId: string; slug: string };
 /** The front-door worker who holds the contacts in triage. */
 let holder: Actor;
+/** A directory service taking professional referrals, run by the charity (an agency of the partnership). */
+let directoryServiceId: string;
 /** Each account's API token, for the JSON API's routes. */
 const apiTokens = new Map<ActorName, string>();
 
@@ -333,6 +343,24 @@ async function insertItem(person: PersonName, title: string) {
       body: `${title}: details`,
       occurredOn: '2026-02-01',
       recordedAt: new Date('2026-02-01T00:00:00Z'),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** A signpost to the directory service for the child, at version 1 (another partnership's child gets an id that is nowhere). */
+async function insertSignpost(person: PersonName) {
+  if (person === 'otherChild') return randomUUID();
+  const row = await t.db
+    .insertInto('directorySignposts')
+    .values({
+      partnershipId: world().partnershipId,
+      personId: people[person],
+      serviceId: directoryServiceId,
+      suggestedBy: world().users.socialWorker.id,
+      suggestedAt: new Date('2026-02-01T00:00:00Z'),
+      organisationId: world().orgs.council,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -558,6 +586,9 @@ async function fingerprint() {
       (select count(*) from enquiries) as enquiries,
       (select count(*) from assessments) as assessments,
       (select count(*) from signals) as signals,
+      (select count(*) from directory_signposts) as signposts,
+      (select sum(version) from directory_signposts) as signpost_versions,
+      (select count(*) from directory_referrals) as directory_referrals,
       (select string_agg(partnership_id || ':' || version, ',' order by partnership_id)
         from front_door_settings) as front_door_settings`.execute(t.db);
   return JSON.stringify(rows[0]);
@@ -721,6 +752,12 @@ async function formFor(
       return { version: await versionAt(url), told: 'referrer' };
     case 'POST /front-door/requests/:requestId':
       return { version: await versionAt(url), answer: 'Registered with us; seen in January' };
+    case 'POST /people/:personId/services/suggest':
+      return { serviceId: directoryServiceId, note: `Matrix (${caseName})`, idempotencyKey: randomUUID() };
+    case 'POST /people/:personId/services/signposts/:signpostId':
+      return { takenUp: 'yes', version: '1' };
+    case 'POST /people/:personId/services/:serviceId/refer':
+      return { reason: `Matrix referral (${caseName})`, familyConsent: 'yes', idempotencyKey: randomUUID() };
     case 'POST /enquiries/new':
       return { channel: 'phone', caller: 'parent_or_carer', topic: 'parenting', outcome: 'signposted' };
     case 'POST /front-door/settings':
@@ -772,6 +809,8 @@ async function urlFor(route: string, actor: ActorName, person: PersonName): Prom
       post && !path.startsWith('/api/') ? insertContact(contactStateFor(route)) : frontDoorFixture.contactId,
     requestId: () => (post ? insertInformationRequest() : frontDoorFixture.requestId),
     slug: () => frontDoorFixture.slug,
+    serviceId: () => directoryServiceId,
+    signpostId: () => (post ? insertSignpost(person) : randomUUID()),
   };
   let url = path;
   for (const [, param] of path.matchAll(/:([a-zA-Z]+)/g)) {
@@ -910,6 +949,15 @@ beforeAll(async () => {
     frontDoorHolder: await t.addUser('front.door.holder@example.org', w.orgs.council, ['front_door']),
   };
   holder = frontDoorActor(extra.frontDoorHolder!);
+  await seedTestDirectory(t.db, w.partnershipId);
+  const referrable = aServiceRecord({ accessRoutes: ['professional_referral'] });
+  await saveTestServices(t.db, w.partnershipId, [referrable]);
+  await t.db
+    .updateTable('directoryOrganizations')
+    .set({ agencyOrganisationId: w.orgs.charity })
+    .where('id', '=', referrable.organization.id)
+    .execute();
+  directoryServiceId = referrable.id;
   const emails = new Map<ActorName, string>();
   for (const [name, user] of Object.entries(w.users)) {
     ids[name as ActorName] = user.id;

@@ -19,6 +19,7 @@ import {
   seedRecordSources,
 } from '../modules/people/index.ts';
 import { seedAssessments } from '../modules/assessments/index.ts';
+import { seedDirectory } from '../modules/directory/index.ts';
 import { seedPlans } from '../modules/plans/index.ts';
 import { seedFrontDoor } from '../modules/referrals/index.ts';
 import {
@@ -139,6 +140,8 @@ export async function seedDemo(
   await seedSignalRules(db, partnershipId, manager.id, now);
   await seedSignals(db, partnershipId, { now, seed: options.seed });
   await seedFeedSignals({ db, audit, personIndex }, partnershipId, { now, seed: options.seed });
+  // The service directory for the area: the town's postcodes and about 300 services, with the demo's agencies linked.
+  await seedDirectory(db, { partnershipId, seed: options.seed, asOf: now });
   await db
     .insertInto('instanceSettings')
     .values({ key: SEEDED_MARK, value: JSON.stringify(summary) })

@@ -147,7 +147,15 @@ export async function registerApiDocs(app: FastifyInstance) {
           'in the header `Authorization: Bearer <token>`. The call acts as that account, with its roles ' +
           'and organisation, and is audited as such.',
       },
-      tags: [{ name: 'contacts', description: 'Contacts to the front door' }],
+      tags: [
+        { name: 'contacts', description: 'Contacts to the front door' },
+        {
+          name: 'Open Referral UK',
+          description:
+            'The public directory of services as Open Referral UK (the UK profile of HSDS 3.0), under ' +
+            '`/openreferral/{slug}/`: no token needed, open to any web page (CORS).',
+        },
+      ],
       components: {
         securitySchemes: {
           bearer: {
@@ -160,7 +168,10 @@ export async function registerApiDocs(app: FastifyInstance) {
       security: [{ bearer: [] }],
     },
     transform: ({ schema, url }) => ({
-      schema: url.startsWith(API_PREFIX) && !url.startsWith(API_DOCS) ? schema : { ...schema, hide: true },
+      schema:
+        (url.startsWith(API_PREFIX) && !url.startsWith(API_DOCS)) || url.startsWith('/openreferral/')
+          ? schema
+          : { ...schema, hide: true },
       url,
     }),
   });

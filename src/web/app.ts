@@ -66,6 +66,18 @@ import {
   type SignalRuleService,
   type SignalService,
 } from '../modules/signals/index.ts';
+import {
+  registerDirectoryRoutes,
+  registerOpenReferralApi,
+  type DirectoryService,
+  type OpenReferralReader,
+} from '../modules/directory/index.ts';
+import {
+  registerDirectoryPracticeRoutes,
+  type DirectoryReferralService,
+  type SignpostService,
+} from '../modules/directory/index.ts';
+import { registerDirectoryEditorRoutes, type DirectoryEditorService } from '../modules/directory/index.ts';
 import { registerApiDocs } from './api.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.routes.ts';
@@ -105,6 +117,16 @@ export type WebServices = {
   signalSettings: SignalSettingsService;
   flags: FlagService;
   chronology: ChronologyService;
+  /** The public directory of services (Open Referral UK). */
+  directory: DirectoryService;
+  /** The Open Referral UK read API's queries. */
+  openReferral: OpenReferralReader;
+  /** What practitioners suggest to a child's family from the directory. */
+  signposts: SignpostService;
+  /** Referrals of children to directory services, and the providers' answers. */
+  directoryReferrals: DirectoryReferralService;
+  /** Directory editors keeping their organisation's entries current; providers' capacity. */
+  directoryEditor: DirectoryEditorService;
   /** Answers whether the database can be reached, for /health. */
   databaseReachable(): Promise<boolean>;
 };
@@ -244,5 +266,9 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
   registerFlagRoutes(app, services);
   registerFhirRoutes(app, services);
   registerChronologyRoutes(app, services);
+  registerDirectoryRoutes(app, services);
+  registerOpenReferralApi(app, services);
+  registerDirectoryPracticeRoutes(app, services);
+  registerDirectoryEditorRoutes(app, services);
   return app;
 }

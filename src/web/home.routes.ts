@@ -179,7 +179,9 @@ function panelsFor(
 
 export function registerHomeRoutes(
   app: FastifyInstance,
-  services: Pick<WebServices, 'access' | 'plans' | 'alerts'>,
+  services: Pick<WebServices, 'access' | 'plans' | 'alerts'> &
+    Partial<Pick<WebServices, 'directoryEditor'>> &
+    Partial<Pick<WebServices, 'directoryReferrals'>>,
 ) {
   app.get('/', { config: { access: 'signed-in' } }, async (request, reply) => {
     const ctx = request.ctx();
@@ -193,6 +195,35 @@ export function registerHomeRoutes(
     ]);
     const roleList = (profile.roles as (keyof typeof ROLE_LABELS)[]).map((r) => ROLE_LABELS[r]).join('<br>');
     const panels = panelsFor(ctx, reminders, alerts, notifications.length);
+    if (isAllowed(ctx, 'directory.edit') && services.directoryEditor) {
+      const due = await services.directoryEditor.dueCount(ctx);
+      panels.push({
+        title: 'Directory',
+        links: [
+          {
+            href: '/directory/entries',
+            text: 'Directory entries',
+            hint: due === 0 ? 'none due for review' : `${due} due for review`,
+          },
+        ],
+      });
+    }
+    // Staff of an agency that runs services in the directory answer the referrals made to them.
+    const waiting =
+      isAllowed(ctx, 'directory.referrals') && services.directoryReferrals
+        ? await services.directoryReferrals.waiting(ctx)
+        : null;
+    if (waiting !== null)
+      panels.push({
+        title: 'Referrals to your services',
+        links: [
+          {
+            href: '/directory/referrals',
+            text: 'Referrals to your services',
+            hint: waiting === 0 ? 'none waiting' : `${waiting} waiting`,
+          },
+        ],
+      });
     return reply.page('home.njk', { profile, roleList, panels });
   });
 }

@@ -29,6 +29,22 @@ describe('route access rules', () => {
         'POST /areas/:slug/report-a-concern',
         'GET /areas/:slug/report-a-concern/sent',
         'HEAD /areas/:slug/report-a-concern/sent',
+        // Anyone may search an area's directory of services and read an entry.
+        ...['/areas/:slug/services', '/areas/:slug/services/:serviceId'].flatMap((url) => [`GET ${url}`, `HEAD ${url}`]),
+        // The Open Referral UK read API: public, no key; any path of it answers a CORS preflight or a JSON 404.
+        ...[
+          '/openreferral/:slug',
+          '/openreferral/:slug/services',
+          '/openreferral/:slug/services/:id',
+          '/openreferral/:slug/taxonomies',
+          '/openreferral/:slug/taxonomies/:id',
+          '/openreferral/:slug/taxonomy_terms',
+          '/openreferral/:slug/taxonomy_terms/:id',
+          '/openreferral/:slug/service_at_locations',
+          '/openreferral/:slug/service_at_locations/:id',
+          '/openreferral/*',
+        ].flatMap((url) => [`GET ${url}`, `HEAD ${url}`]),
+        'OPTIONS /openreferral/*',
         // A family member chooses their password with the code they were given, before they can sign in.
         ...['GET', 'HEAD', 'POST'].map((method) => `${method} /family/activate`),
         // The second factor: between the password and a session, nobody is signed in yet.

@@ -282,7 +282,7 @@ const NAMED: PersonSpec[] = [
     name: 'Sam Osei',
     jobTitle: 'Family support coordinator',
     org: 'bridges',
-    roles: ['practitioner'],
+    roles: ['practitioner', 'directory_editor'],
   },
   {
     email: 'ed.clinician@northbridge.example',

@@ -19,3 +19,21 @@ export {
   type LocationSummary,
 } from './directory.search.ts';
 export { DirectoryService } from './directory.service.ts';
+export { registerDirectoryRoutes } from './directory.routes.ts';
+export {
+  OpenReferralReader,
+  loadEntries,
+  hsdsService,
+  recordFromHsds,
+  ORUK_PROFILE,
+  ORUK_VERSION,
+} from './directory.oruk.ts';
+export { registerOpenReferralApi } from './directory.api.ts';
+export { importDirectory, exportDirectory, loadPlacesCsv, type ImportReport } from './directory.import.ts';
+export { SignpostService } from './directory.signposts.ts';
+export { DirectoryReferralService } from './directory.referrals.ts';
+export { registerDirectoryPracticeRoutes } from './directory.practice.routes.ts';
+export { DirectoryEditorService } from './directory.editor.ts';
+export { registerDirectoryEditorRoutes } from './directory.editor.routes.ts';
+export { remindStaleEntries, scheduleReviewReminders } from './directory.reviews.ts';
+export { seedDirectory, buildDirectory, demoDirectorySize } from './directory.seed.ts';

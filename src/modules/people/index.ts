@@ -4,7 +4,12 @@ export {
   WOMENS_NAMES,
   MENS_NAMES,
   FAMILY_NAMES,
+  NORTHBRIDGE_CENTRE,
+  NORTHBRIDGE_NEIGHBOURHOODS,
+  northbridgePlaces,
+  addressNear,
   type LocalityCode,
+  type NorthbridgePlace,
 } from './northbridge.ts';
 export {
   IDENTIFIER_SYSTEMS,

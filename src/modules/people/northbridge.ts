@@ -239,3 +239,190 @@ export const FAMILY_NAMES = [
   'Adeyemi', 'Osei', 'Nguyen', 'Chen', 'Wong', 'Mohamed', 'Hassan', 'Abdi', 'Popescu', 'Silva', 'Da Costa',
   'Smith-Jones',
 ] as const;
+
+/*
+ * Where Northbridge is. The town is made up, so are its coordinates: a centre in the north of England
+ * (53.80 N, 1.55 W) with each locality a few miles across on its own side of it, each postcode district
+ * a neighbourhood within its locality, and each street's postcodes a short line within its district.
+ * Everything below is computed from the street list with a fixed seed, so it is the same on every run.
+ */
+
+export const NORTHBRIDGE_CENTRE = { latitude: 53.8, longitude: -1.55 } as const;
+
+export type NeighbourhoodDefinition = {
+  name: string;
+  locality: LocalityCode;
+  postcodeDistrict: string;
+  /** Where the district's heart is, in miles east and north of the town centre. */
+  east: number;
+  north: number;
+};
+
+/** One named neighbourhood per postcode district: the names services give in their addresses. */
+export const NORTHBRIDGE_NEIGHBOURHOODS: readonly NeighbourhoodDefinition[] = [
+  { name: 'Highfield', locality: 'north', postcodeDistrict: 'NB1', east: 0.3, north: 0.9 },
+  { name: 'Moorside', locality: 'north', postcodeDistrict: 'NB2', east: -0.9, north: 2.2 },
+  { name: 'Hill Top', locality: 'north', postcodeDistrict: 'NB3', east: 1.0, north: 2.4 },
+  { name: 'Eastbrook', locality: 'east', postcodeDistrict: 'NB4', east: 1.1, north: -0.1 },
+  { name: 'Canal Side', locality: 'east', postcodeDistrict: 'NB5', east: 2.3, north: 0.8 },
+  { name: 'Millbank', locality: 'east', postcodeDistrict: 'NB6', east: 2.4, north: -0.9 },
+  { name: 'Southgate', locality: 'south', postcodeDistrict: 'NB7', east: 0.1, north: -1.2 },
+  { name: 'Ashton Green', locality: 'south', postcodeDistrict: 'NB8', east: -0.3, north: -2.5 },
+  { name: 'Westfield', locality: 'west', postcodeDistrict: 'NB9', east: -1.1, north: 0.0 },
+  { name: 'Priory', locality: 'west', postcodeDistrict: 'NB10', east: -2.3, north: 0.9 },
+  { name: 'Larkhill', locality: 'west', postcodeDistrict: 'NB11', east: -2.2, north: -1.0 },
+];
+
+export type NorthbridgePlace = {
+  key: string;
+  kind: 'postcode' | 'outcode' | 'place';
+  label: string;
+  latitude: number;
+  longitude: number;
+};
+
+/** How far streets lie from their district's heart, at most, in miles. */
+const DISTRICT_RADIUS_MILES = 0.8;
+/** The distance between neighbouring postcodes along a street, in miles (about 50 metres). */
+const POSTCODE_SPACING_MILES = 0.03;
+const MILES_PER_DEGREE_LATITUDE = 69.05;
+const MILES_PER_DEGREE_LONGITUDE = 69.17 * Math.cos((NORTHBRIDGE_CENTRE.latitude * Math.PI) / 180);
+
+/** Miles east and north of the centre as coordinates, to six decimal places (about 10 cm). */
+function coordinates(east: number, north: number) {
+  const round = (v: number) => Math.round(v * 1e6) / 1e6;
+  return {
+    latitude: round(NORTHBRIDGE_CENTRE.latitude + north / MILES_PER_DEGREE_LATITUDE),
+    longitude: round(NORTHBRIDGE_CENTRE.longitude + east / MILES_PER_DEGREE_LONGITUDE),
+  };
+}
+
+/** A small seeded generator (mulberry32) from a text: the same text always gives the same numbers. */
+function seededRandom(text: string): () => number {
+  let state = 2166136261;
+  for (let i = 0; i < text.length; i++) state = Math.imul(state ^ text.charCodeAt(i), 16777619);
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type PostcodeUnit = {
+  postcode: string;
+  district: string;
+  street: string;
+  /** The unit's first house number on its street, and how many houses it covers. */
+  firstHouse: number;
+  houses: number;
+  latitude: number;
+  longitude: number;
+};
+
+/** Every postcode of every street, with its place: streets scattered round their district's heart. */
+function buildPostcodeUnits(): readonly PostcodeUnit[] {
+  const hearts = new Map(NORTHBRIDGE_NEIGHBOURHOODS.map((n) => [n.postcodeDistrict, n]));
+  const units: PostcodeUnit[] = [];
+  for (const locality of NORTHBRIDGE_LOCALITIES)
+    for (const street of streetsOf(locality.code)) {
+      const heart = hearts.get(street.postcodeDistrict)!;
+      const random = seededRandom(`${street.postcodeDistrict} ${street.name}`);
+      const distance = DISTRICT_RADIUS_MILES * Math.sqrt(random());
+      const bearing = random() * 2 * Math.PI;
+      const direction = random() * Math.PI;
+      const count = Math.ceil(street.houses / HOUSES_PER_POSTCODE);
+      for (let u = 0; u < count; u++) {
+        const along = (u - (count - 1) / 2) * POSTCODE_SPACING_MILES;
+        const east = heart.east + distance * Math.cos(bearing) + along * Math.cos(direction);
+        const north = heart.north + distance * Math.sin(bearing) + along * Math.sin(direction);
+        units.push({
+          postcode: postcodeOf(street.postcodeDistrict, street.firstPostcodeUnit + u),
+          district: street.postcodeDistrict,
+          street: street.name,
+          firstHouse: u * HOUSES_PER_POSTCODE + 1,
+          houses: Math.min(HOUSES_PER_POSTCODE, street.houses - u * HOUSES_PER_POSTCODE),
+          ...coordinates(east, north),
+        });
+      }
+    }
+  return units;
+}
+
+let postcodeUnits: readonly PostcodeUnit[] | undefined;
+const unitsOfTown = () => (postcodeUnits ??= buildPostcodeUnits());
+
+/**
+ * The town's places for the postcode search: every postcode the demo's addresses use, each outward
+ * code at the centre of its postcodes, and place names (the town, its centre, the localities and the
+ * neighbourhoods). Keys are upper case, as geo_places keeps them.
+ */
+export function northbridgePlaces(): NorthbridgePlace[] {
+  const units = unitsOfTown();
+  const postcodes = units.map((u) => ({
+    key: u.postcode,
+    kind: 'postcode' as const,
+    label: u.postcode,
+    latitude: u.latitude,
+    longitude: u.longitude,
+  }));
+  const mean = (values: number[]) =>
+    Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 1e6) / 1e6;
+  const outcodes = NORTHBRIDGE_NEIGHBOURHOODS.map(({ postcodeDistrict }) => {
+    const inDistrict = units.filter((u) => u.district === postcodeDistrict);
+    return {
+      key: postcodeDistrict,
+      kind: 'outcode' as const,
+      label: postcodeDistrict,
+      latitude: mean(inDistrict.map((u) => u.latitude)),
+      longitude: mean(inDistrict.map((u) => u.longitude)),
+    };
+  });
+  const place = (label: string, at: { latitude: number; longitude: number }) => ({
+    key: label.toUpperCase(),
+    kind: 'place' as const,
+    label,
+    ...at,
+  });
+  const localities = NORTHBRIDGE_LOCALITIES.map((l) => {
+    const hearts = NORTHBRIDGE_NEIGHBOURHOODS.filter((n) => n.locality === l.code);
+    return place(l.name, {
+      ...coordinates(mean(hearts.map((h) => h.east)), mean(hearts.map((h) => h.north))),
+    });
+  });
+  return [
+    ...postcodes,
+    ...outcodes,
+    place(NORTHBRIDGE_TOWN, NORTHBRIDGE_CENTRE),
+    place(`${NORTHBRIDGE_TOWN} town centre`, NORTHBRIDGE_CENTRE),
+    ...localities,
+    // Neighbourhood names that are also a locality's name (Southgate) are already there.
+    ...NORTHBRIDGE_NEIGHBOURHOODS.filter((n) => !localities.some((l) => l.label === n.name)).map((n) =>
+      place(n.name, coordinates(n.east, n.north)),
+    ),
+  ];
+}
+
+/**
+ * A real demo address near a point given in miles east and north of the town centre: a house on the
+ * street whose postcode is nearest, `n` choosing which of the postcode's houses. For services' premises.
+ */
+export function addressNear(
+  east: number,
+  north: number,
+  n = 0,
+): Address & { latitude: number; longitude: number } {
+  const at = coordinates(east, north);
+  let best = unitsOfTown()[0]!;
+  let bestDistance = Infinity;
+  for (const unit of unitsOfTown()) {
+    const d = (unit.latitude - at.latitude) ** 2 + ((unit.longitude - at.longitude) * 0.59) ** 2;
+    if (d < bestDistance) [best, bestDistance] = [unit, d];
+  }
+  return {
+    line1: `${best.firstHouse + (Math.abs(n) % best.houses)} ${best.street}`,
+    postcode: best.postcode,
+    latitude: best.latitude,
+    longitude: best.longitude,
+  };
+}

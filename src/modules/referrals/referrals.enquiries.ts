@@ -1,4 +1,5 @@
 import type { Ctx } from '../../common/context.ts';
+import { ValidationError } from '../../common/errors.ts';
 import { requirePerson } from '../../common/context.ts';
 import type { Db } from '../../db/database.ts';
 import type { AccessService } from '../access/index.ts';
@@ -21,6 +22,13 @@ export class EnquiryService {
   async record(ctx: Ctx, input: EnquiryInput) {
     const partnershipId = await this.access.require(ctx, 'enquiries.record', 'enquiry.record');
     const actor = requirePerson(ctx);
+    if (input.directoryServiceId) {
+      const active = await store.activeDirectoryServices(this.db, partnershipId);
+      if (!active.some((s) => s.id === input.directoryServiceId))
+        throw new ValidationError([
+          { field: 'directoryServiceId', message: 'Choose a service from the directory list' },
+        ]);
+    }
     await this.db.transaction().execute(async (tx) => {
       const id = await store.insertEnquiry(tx, {
         partnershipId,
@@ -31,6 +39,7 @@ export class EnquiryService {
         outcome: input.outcome,
         serviceName: input.serviceName ?? null,
         notes: input.notes ?? null,
+        directoryServiceId: input.directoryServiceId,
         recordedBy: actor.userId,
         recordedAt: ctx.now,
       });
@@ -42,10 +51,17 @@ export class EnquiryService {
   async list(ctx: Ctx) {
     const partnershipId = await this.access.require(ctx, 'enquiries.record', 'enquiry.list');
     const since = new Date(ctx.now.getTime() - 90 * 24 * 3_600_000);
-    const [recent, totals] = await Promise.all([
+    const [recent, totals, slug] = await Promise.all([
       store.recentEnquiries(this.db, partnershipId, 50),
       store.enquiryTotals(this.db, partnershipId, since),
+      store.partnershipSlugOf(this.db, partnershipId),
     ]);
-    return { recent, totals: totals.map((t) => ({ ...t, n: Number(t.n) })) };
+    return { recent, totals: totals.map((t) => ({ ...t, n: Number(t.n) })), slug };
+  }
+
+  /** The directory's active services, for naming the one a caller was signposted to. */
+  async directoryChoices(ctx: Ctx) {
+    const partnershipId = await this.access.require(ctx, 'enquiries.record', 'enquiry.form');
+    return store.activeDirectoryServices(this.db, partnershipId);
   }
 }

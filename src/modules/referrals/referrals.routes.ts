@@ -435,7 +435,10 @@ export function registerFrontDoorRoutes(app: FastifyInstance, services: Services
     access: 'enquiries.record',
     view: `${VIEWS}/enquiry-form.njk`,
     schema: EnquiryInput,
-    load: async () => ({ labels: LABELS }),
+    load: async (ctx) => ({
+      labels: LABELS,
+      directoryServices: await services.enquiries.directoryChoices(ctx),
+    }),
     submit: async (ctx, data) => {
       await services.enquiries.record(ctx, data);
       return { redirect: '/enquiries', flash: 'Enquiry logged' };

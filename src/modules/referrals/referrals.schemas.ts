@@ -447,22 +447,32 @@ export const ENQUIRY_TOPICS = {
   other: 'Something else',
 } as const;
 
-export const EnquiryInput = z.object({
-  channel: z.enum(['phone', 'email', 'online_form', 'in_person', 'letter'], {
-    error: 'Select how the enquiry came in',
-  }),
-  caller: z.enum(['parent_or_carer', 'young_person', 'professional', 'public'], {
-    error: 'Select who asked',
-  }),
-  topic: z.enum(Object.keys(ENQUIRY_TOPICS) as [keyof typeof ENQUIRY_TOPICS], {
-    error: 'Select what they asked about',
-  }),
-  outcome: z.enum(['information_given', 'signposted', 'redirected_to_contact', 'redirected_elsewhere'], {
-    error: 'Select what happened',
-  }),
-  serviceName: text('The service', 200),
-  notes: text('The notes', 2000),
-});
+export const EnquiryInput = z
+  .object({
+    channel: z.enum(['phone', 'email', 'online_form', 'in_person', 'letter'], {
+      error: 'Select how the enquiry came in',
+    }),
+    caller: z.enum(['parent_or_carer', 'young_person', 'professional', 'public'], {
+      error: 'Select who asked',
+    }),
+    topic: z.enum(Object.keys(ENQUIRY_TOPICS) as [keyof typeof ENQUIRY_TOPICS], {
+      error: 'Select what they asked about',
+    }),
+    outcome: z.enum(['information_given', 'signposted', 'redirected_to_contact', 'redirected_elsewhere'], {
+      error: 'Select what happened',
+    }),
+    serviceName: text('The service', 200),
+    notes: text('The notes', 2000),
+    /** The directory entry the caller was pointed to, when signposted. */
+    directoryServiceId: z
+      .union([z.literal(''), z.uuid({ error: 'Choose a service from the directory list' })])
+      .optional()
+      .transform((v) => v || null),
+  })
+  .refine((e) => e.directoryServiceId === null || e.outcome === 'signposted', {
+    path: ['directoryServiceId'],
+    message: 'Choose a directory service only when the caller was signposted to one',
+  });
 export type EnquiryInput = z.output<typeof EnquiryInput>;
 
 export const FrontDoorSettingsInput = z.object({

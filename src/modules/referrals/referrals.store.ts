@@ -447,8 +447,11 @@ export function recentEnquiries(q: Q, partnershipId: string, limit: number) {
     .innerJoin('users as u', (j) =>
       j.onRef('u.partnershipId', '=', 'e.partnershipId').onRef('u.id', '=', 'e.recordedBy'),
     )
+    .leftJoin('directoryServices as d', (j) =>
+      j.onRef('d.partnershipId', '=', 'e.partnershipId').onRef('d.id', '=', 'e.directoryServiceId'),
+    )
     .selectAll('e')
-    .select('u.displayName as recordedByName')
+    .select(['u.displayName as recordedByName', 'd.name as directoryServiceName'])
     .where('e.partnershipId', '=', partnershipId)
     .orderBy('e.receivedAt', 'desc')
     .limit(limit)
@@ -464,4 +467,28 @@ export function enquiryTotals(q: Q, partnershipId: string, since: Date) {
     .where('receivedAt', '>=', since)
     .groupBy(['topic', 'outcome'])
     .execute();
+}
+
+/** The directory's active services, by organisation, for the enquiry log's "signposted to" list. */
+export function activeDirectoryServices(q: Q, partnershipId: string) {
+  return q
+    .selectFrom('directoryServices as s')
+    .innerJoin('directoryOrganizations as o', (j) =>
+      j.onRef('o.partnershipId', '=', 's.partnershipId').onRef('o.id', '=', 's.organizationId'),
+    )
+    .select(['s.id', 's.name', 'o.name as organizationName'])
+    .where('s.partnershipId', '=', partnershipId)
+    .where('s.status', '=', 'active')
+    .orderBy('o.name')
+    .orderBy('s.name')
+    .execute();
+}
+
+export async function partnershipSlugOf(q: Q, partnershipId: string) {
+  const row = await q
+    .selectFrom('partnerships')
+    .select('slug')
+    .where('id', '=', partnershipId)
+    .executeTakeFirstOrThrow();
+  return row.slug;
 }
