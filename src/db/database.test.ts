@@ -1,7 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../test/helpers/database.ts';
 import { DatabaseOpenError, openDatabase } from './database.ts';
 
 describe('opening the database', () => {
@@ -27,4 +29,23 @@ describe('the embedded database folder', () => {
     await again.close();
     await fs.rm(dataDir, { recursive: true, force: true });
   }, 30_000);
+});
+
+describe('the migrated database’s extensions', () => {
+  // On PGlite the order extensions load in matters (see pgliteOptions): both must work at once.
+  it('match by trigrams and measure distances in the same instance', async () => {
+    const handle = await createTestDatabase();
+    try {
+      const alike = await sql<{
+        alike: boolean;
+      }>`select 'vumberbatch'::text % 'cumberbatch'::text as alike`.execute(handle.db);
+      const distance = await sql<{
+        miles: number;
+      }>`select point(-1.55, 53.8) <@> point(-1.55, 53.85) as miles`.execute(handle.db);
+      expect(alike.rows[0]!.alike).toBe(true);
+      expect(distance.rows[0]!.miles).toBeCloseTo(3.45, 2);
+    } finally {
+      await handle.close();
+    }
+  });
 });

@@ -38,7 +38,8 @@ const pgTypes: pg.CustomTypesConfig = {
 const plugins = [new CamelCasePlugin()];
 
 /** What every PGlite instance needs: the extensions the migrations use and the type parsers above. */
-export const pgliteOptions = { extensions: { pg_trgm, fuzzystrmatch, cube, earthdistance }, parsers };
+// Order matters: with cube loaded after pg_trgm, PGlite's trigram operator silently stops matching.
+export const pgliteOptions = { extensions: { cube, earthdistance, pg_trgm, fuzzystrmatch }, parsers };
 
 /** A handle over a PGlite client that is already open (tests start theirs from a dumped data folder). */
 export function pgliteHandle(client: PGlite, afterClose?: () => Promise<void>): DatabaseHandle {
