@@ -16,7 +16,7 @@ import type { AccessService } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { CapacityForm, EntryForm, ReviewForm } from './directory.editor.schemas.ts';
 import { ServiceRecord } from './directory.schemas.ts';
-import { saveServiceRecords } from './directory.store.ts';
+import { loadEntry, recordOf, saveServiceRecords } from './directory.store.ts';
 import { taxonomyTermsOf, type TaxonomyTerm } from './directory.taxonomy.ts';
 import { DAYS, LANGUAGES, REVIEW_AFTER_MONTHS } from './directory.vocabulary.ts';
 
@@ -421,90 +421,9 @@ async function loadOrganization(q: Q, partnershipId: string, id: string) {
 
 /** An entry as a whole ServiceRecord, read from the tables (inside the save's transaction). */
 export async function loadRecord(q: Q, partnershipId: string, serviceId: string): Promise<ServiceRecord> {
-  const s = await q
-    .selectFrom('directoryServices')
-    .selectAll()
-    .where('partnershipId', '=', partnershipId)
-    .where('id', '=', serviceId)
-    .executeTakeFirst();
-  if (!s) throw new NotFoundError('Directory entry');
-  const [organization, locations, schedules, costOptions, contacts, terms] = await Promise.all([
-    loadOrganization(q, partnershipId, s.organizationId),
-    q
-      .selectFrom('directoryServiceAtLocations as sal')
-      .innerJoin('directoryLocations as l', (j) =>
-        j.onRef('l.partnershipId', '=', 'sal.partnershipId').onRef('l.id', '=', 'sal.locationId'),
-      )
-      .select([
-        'l.id',
-        'l.name',
-        'l.locationType',
-        'l.addressLine1',
-        'l.city',
-        'l.postalCode',
-        'l.latitude',
-        'l.longitude',
-      ])
-      .where('sal.partnershipId', '=', partnershipId)
-      .where('sal.serviceId', '=', serviceId)
-      .orderBy('l.name')
-      .orderBy('l.id')
-      .execute(),
-    q
-      .selectFrom('directorySchedules')
-      .where('partnershipId', '=', partnershipId)
-      .where('serviceId', '=', serviceId)
-      .select(['id', 'freq', 'byday', 'opensAt', 'closesAt', 'validFrom', 'validTo', 'description'])
-      .orderBy('opensAt')
-      .orderBy('id')
-      .execute(),
-    q
-      .selectFrom('directoryCostOptions')
-      .where('partnershipId', '=', partnershipId)
-      .where('serviceId', '=', serviceId)
-      .select(['id', 'option', 'amount', 'currency', 'amountDescription'])
-      .orderBy('id')
-      .execute(),
-    q
-      .selectFrom('directoryContacts')
-      .where('partnershipId', '=', partnershipId)
-      .where('serviceId', '=', serviceId)
-      .select(['id', 'name', 'title', 'email', 'phone'])
-      .orderBy('name')
-      .orderBy('id')
-      .execute(),
-    q
-      .selectFrom('directoryServiceTerms')
-      .select('taxonomyTermId')
-      .where('partnershipId', '=', partnershipId)
-      .where('serviceId', '=', serviceId)
-      .execute(),
-  ]);
-  return {
-    id: s.id,
-    organization,
-    name: s.name,
-    description: s.description,
-    url: s.url,
-    email: s.email,
-    status: s.status,
-    minimumAge: s.minimumAge,
-    maximumAge: s.maximumAge,
-    eligibilityDescription: s.eligibilityDescription,
-    feesDescription: s.feesDescription,
-    free: s.free,
-    accessRoutes: s.accessRoutes,
-    languages: s.languages,
-    specialist: s.specialist,
-    capacity: s.capacity,
-    waitWeeks: s.waitWeeks,
-    assuredDate: s.assuredDate,
-    taxonomyTermIds: terms.map((t) => t.taxonomyTermId),
-    locations,
-    schedules,
-    costOptions: costOptions.map((c) => ({ ...c, amount: c.amount === null ? null : Number(c.amount) })),
-    contacts,
-  };
+  const entry = await loadEntry(q, partnershipId, serviceId);
+  if (!entry) throw new NotFoundError('Directory entry');
+  return recordOf(entry);
 }
 
 /** The main location, weekly opening and contact are the first of each; the form edits those. */

@@ -7,7 +7,8 @@ import { buildCtx, buildSystemActor } from '../../../test/helpers/context.ts';
 import { aServiceRecord, saveTestServices, seedTestDirectory } from '../../../test/helpers/directory.ts';
 import { ValidationError } from '../../common/errors.ts';
 import { exportDirectory, importDirectory, loadPlacesCsv } from './directory.import.ts';
-import { hsdsService, loadEntries } from './directory.oruk.ts';
+import { hsdsService } from './directory.oruk.ts';
+import { loadEntries, recordOf } from './directory.store.ts';
 
 const HEADER =
   'id,organization_name,name,description,minimum_age,maximum_age,free,access_routes,languages,address_1,city,postal_code,schedule_byday,opens_at,closes_at,phone,taxonomy_term_codes,assured_date';
@@ -276,13 +277,11 @@ describe('importing and exporting the directory', () => {
     await saveTestServices(database.db, partnershipId, [rich]);
     const before = await count();
     const comparable = async (pid: string) =>
-      (await loadEntries(database.db, pid, [rich.id])).map(
-        ({ lastModified: _, placeIds: __, terms, ...e }) => ({
-          ...e,
-          taxonomyTermIds: [],
-          terms: terms.map((t) => t.code).sort(),
-        }),
-      )[0];
+      (await loadEntries(database.db, pid, [rich.id])).map((entry) => ({
+        ...recordOf(entry),
+        taxonomyTermIds: [],
+        terms: entry.terms.map((t) => t.code).sort(),
+      }))[0];
     const original = await comparable(partnershipId);
 
     for (const format of ['json', 'csv'] as const) {

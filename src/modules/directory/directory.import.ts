@@ -10,14 +10,12 @@ import {
   derivedId,
   hsdsPath,
   hsdsService,
-  loadEntries,
   recordFromHsds,
   snake,
-  type StoredEntry,
   type TermReference,
 } from './directory.oruk.ts';
 import { ServiceRecord, type ServiceRecordInput } from './directory.schemas.ts';
-import { saveServiceRecords } from './directory.store.ts';
+import { loadEntries, saveServiceRecords, type StoredEntry } from './directory.store.ts';
 
 /**
  * Loading a directory from a file, and writing one out in the same shapes, so an export imports back

@@ -316,14 +316,16 @@ function serviceView(s: Detail, today: string) {
     capacity: capacityWords(s.capacity, s.waitWeeks),
     capacityUpdatedAt: s.capacityUpdatedAt,
     assuredDate: s.assuredDate,
-    needs: s.needs.map((n) => n.name),
+    needs: s.terms.map((n) => n.name),
     organisation: {
-      name: s.organizationName,
-      description: s.organizationDescription,
-      url: safeUrl(s.organizationUrl),
-      urlText: s.organizationUrl,
-      email: s.organizationEmail,
-      phone: s.organizationPhone ? { text: s.organizationPhone, href: telHref(s.organizationPhone) } : null,
+      name: s.organization.name,
+      description: s.organization.description,
+      url: safeUrl(s.organization.url),
+      urlText: s.organization.url,
+      email: s.organization.email,
+      phone: s.organization.phone
+        ? { text: s.organization.phone, href: telHref(s.organization.phone) }
+        : null,
     },
   };
 }

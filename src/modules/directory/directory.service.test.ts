@@ -125,7 +125,7 @@ describe('the public directory search', () => {
   it('reads one entry whole, and not another area’s', async () => {
     const [first] = (await search({ q: 'counselling' })).results;
     const detail = await directory.service(partnershipId, first!.id);
-    expect(detail).toMatchObject({ name: 'Teen counselling', needs: [{ code: 'mental-health' }] });
+    expect(detail).toMatchObject({ name: 'Teen counselling', terms: [{ code: 'mental-health' }] });
     expect(detail.locations[0]).toMatchObject({ postalCode: 'NB4 7QT', latitude: 53.85 });
     const other = await insertPartnership(database.db);
     await expect(directory.service(other, first!.id)).rejects.toBeInstanceOf(NotFoundError);

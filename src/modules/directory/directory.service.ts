@@ -4,7 +4,7 @@ import type { Db } from '../../db/database.ts';
 import { findPlace, placeKey, type Place } from './directory.geo.ts';
 import type { SearchQuery } from './directory.schemas.ts';
 import { milesToMetres, searchServices, type SearchResult } from './directory.search.ts';
-import { partnershipBySlug, serviceDetail, type ServiceDetail } from './directory.store.ts';
+import { loadEntry, partnershipBySlug, type StoredEntry } from './directory.store.ts';
 import { taxonomyTermsOf, termWithDescendants, type TaxonomyTerm } from './directory.taxonomy.ts';
 
 /**
@@ -50,8 +50,8 @@ export class DirectoryService {
     return { ...result, place };
   }
 
-  async service(partnershipId: string, serviceId: string): Promise<ServiceDetail> {
-    const found = await serviceDetail(this.db, partnershipId, serviceId);
+  async service(partnershipId: string, serviceId: string): Promise<StoredEntry> {
+    const found = await loadEntry(this.db, partnershipId, serviceId);
     if (!found) throw new NotFoundError('Service');
     return found;
   }

@@ -51,7 +51,9 @@ describe('saving directory entries', () => {
   it('refuses an unknown taxonomy term and writes nothing', async () => {
     const before = await count('directoryServices');
     const record = aServiceRecord({ taxonomyTermIds: [randomUUID()] });
-    await expect(saveTestServices(database.db, partnershipId, [record])).rejects.toBeInstanceOf(ValidationError);
+    await expect(saveTestServices(database.db, partnershipId, [record])).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     expect(await count('directoryServices')).toBe(before);
   });
 });

@@ -125,7 +125,9 @@ export async function saveServiceRecords(
       select 1 from directory_service_at_locations sal
       join directory_locations l on l.partnership_id = sal.partnership_id and l.id = sal.location_id
       where sal.partnership_id = s.partnership_id and sal.service_id = s.id and l.latitude is not null)
-    where s.partnership_id = ${partnershipId} and s.id = any(${records.map((r) => r.id)}::uuid[])`.execute(tx);
+    where s.partnership_id = ${partnershipId} and s.id = any(${records.map((r) => r.id)}::uuid[])`.execute(
+    tx,
+  );
 }
 
 /** Schedules, costs, contacts, terms and places belong to one service: replaced as a set. */
@@ -221,55 +223,94 @@ export async function partnershipBySlug(db: Db, slug: string) {
     .executeTakeFirst();
 }
 
-export type ServiceDetail = NonNullable<Awaited<ReturnType<typeof serviceDetail>>>;
+// ---------------------------------------------------------------------------------------------------
+// Entries as stored, read whole: a page at a time (one query per table, whatever the page's size)
+// for the API and exports, one for its page and its editor.
 
-/** One entry, whole: the service, its organisation, places, times, costs, contacts and needs. */
-export async function serviceDetail(db: Db, partnershipId: string, serviceId: string) {
-  const service = await db
-    .selectFrom('directoryServices as s')
-    .innerJoin('directoryOrganizations as o', (j) =>
-      j.onRef('o.partnershipId', '=', 's.partnershipId').onRef('o.id', '=', 's.organizationId'),
-    )
-    .select([
-      's.id',
-      's.name',
-      's.description',
-      's.url',
-      's.email',
-      's.status',
-      's.minimumAge',
-      's.maximumAge',
-      's.eligibilityDescription',
-      's.feesDescription',
-      's.free',
-      's.accessRoutes',
-      's.languages',
-      's.specialist',
-      's.capacity',
-      's.waitWeeks',
-      's.capacityUpdatedAt',
-      's.assuredDate',
-      's.lastModified',
-      's.version',
-      'o.id as organizationId',
-      'o.name as organizationName',
-      'o.description as organizationDescription',
-      'o.url as organizationUrl',
-      'o.email as organizationEmail',
-      'o.phone as organizationPhone',
-      'o.agencyOrganisationId',
-    ])
-    .where('s.partnershipId', '=', partnershipId)
-    .where('s.id', '=', serviceId)
-    .executeTakeFirst();
-  if (!service) return null;
-  const [locations, schedules, costOptions, contacts, needs] = await Promise.all([
+export type StoredTerm = {
+  id: string;
+  code: string;
+  name: string;
+  description: string;
+  parentId: string | null;
+  termUri: string | null;
+  taxonomy: StoredTaxonomy;
+};
+export type StoredTaxonomy = {
+  id: string;
+  name: string;
+  description: string;
+  uri: string | null;
+  version: string | null;
+};
+
+/** A ServiceRecord as held, with what only the database knows: when it changed, its terms, its place ids. */
+export type StoredEntry = ServiceRecord & {
+  lastModified: Date;
+  terms: StoredTerm[];
+  /** service_at_location ids by location id. */
+  placeIds: Map<string, string>;
+  /** For optimistic locking of edits. */
+  version: number;
+  /** When the provider last gave places left or the wait; null if never. */
+  capacityUpdatedAt: Date | null;
+};
+
+const num = (v: string | number | null) => (v === null ? null : Number(v));
+
+/** The entries with these ids, in the order given (ids not held are left out). */
+export async function loadEntries(
+  db: Db | Tx,
+  partnershipId: string,
+  serviceIds: readonly string[],
+): Promise<StoredEntry[]> {
+  if (serviceIds.length === 0) return [];
+  const ids = [...serviceIds];
+  const [services, places, schedules, costs, contacts, terms] = await Promise.all([
     db
-      .selectFrom('directoryServiceAtLocations as sal')
-      .innerJoin('directoryLocations as l', (j) =>
-        j.onRef('l.partnershipId', '=', 'sal.partnershipId').onRef('l.id', '=', 'sal.locationId'),
+      .selectFrom('directoryServices as s')
+      .innerJoin('directoryOrganizations as o', (j) =>
+        j.onRef('o.partnershipId', '=', 's.partnershipId').onRef('o.id', '=', 's.organizationId'),
       )
       .select([
+        's.id',
+        's.name',
+        's.description',
+        's.url',
+        's.email',
+        's.status',
+        's.minimumAge',
+        's.maximumAge',
+        's.eligibilityDescription',
+        's.feesDescription',
+        's.free',
+        's.accessRoutes',
+        's.languages',
+        's.specialist',
+        's.capacity',
+        's.waitWeeks',
+        's.assuredDate',
+        's.lastModified',
+        's.version',
+        's.capacityUpdatedAt',
+        'o.id as orgId',
+        'o.name as orgName',
+        'o.description as orgDescription',
+        'o.email as orgEmail',
+        'o.url as orgUrl',
+        'o.phone as orgPhone',
+      ])
+      .where('s.partnershipId', '=', partnershipId)
+      .where('s.id', 'in', ids)
+      .execute(),
+    db
+      .selectFrom('directoryServiceAtLocations as sl')
+      .innerJoin('directoryLocations as l', (j) =>
+        j.onRef('l.partnershipId', '=', 'sl.partnershipId').onRef('l.id', '=', 'sl.locationId'),
+      )
+      .select([
+        'sl.id as placeId',
+        'sl.serviceId',
         'l.id',
         'l.name',
         'l.locationType',
@@ -278,43 +319,157 @@ export async function serviceDetail(db: Db, partnershipId: string, serviceId: st
         'l.postalCode',
         'l.latitude',
         'l.longitude',
-        'sal.id as serviceAtLocationId',
       ])
-      .where('sal.partnershipId', '=', partnershipId)
-      .where('sal.serviceId', '=', serviceId)
+      .where('sl.partnershipId', '=', partnershipId)
+      .where('sl.serviceId', 'in', ids)
       .orderBy('l.name')
+      .orderBy('l.id')
       .execute(),
     db
       .selectFrom('directorySchedules')
-      .selectAll()
+      .select([
+        'id',
+        'serviceId',
+        'freq',
+        'byday',
+        'opensAt',
+        'closesAt',
+        'validFrom',
+        'validTo',
+        'description',
+      ])
       .where('partnershipId', '=', partnershipId)
-      .where('serviceId', '=', serviceId)
+      .where('serviceId', 'in', ids)
       .orderBy('opensAt')
+      .orderBy('id')
       .execute(),
     db
       .selectFrom('directoryCostOptions')
-      .selectAll()
+      .select(['id', 'serviceId', 'option', 'amount', 'currency', 'amountDescription'])
       .where('partnershipId', '=', partnershipId)
-      .where('serviceId', '=', serviceId)
-      .orderBy('amount')
+      .where('serviceId', 'in', ids)
+      .orderBy('id')
       .execute(),
     db
       .selectFrom('directoryContacts')
-      .selectAll()
+      .select(['id', 'serviceId', 'name', 'title', 'email', 'phone'])
       .where('partnershipId', '=', partnershipId)
-      .where('serviceId', '=', serviceId)
+      .where('serviceId', 'in', ids)
       .orderBy('name')
+      .orderBy('id')
       .execute(),
     db
       .selectFrom('directoryServiceTerms as st')
       .innerJoin('directoryTaxonomyTerms as t', (j) =>
         j.onRef('t.partnershipId', '=', 'st.partnershipId').onRef('t.id', '=', 'st.taxonomyTermId'),
       )
-      .select(['t.id', 't.code', 't.name', 't.taxonomyId', 't.parentId'])
+      .innerJoin('directoryTaxonomies as x', (j) =>
+        j.onRef('x.partnershipId', '=', 't.partnershipId').onRef('x.id', '=', 't.taxonomyId'),
+      )
+      .select([
+        'st.serviceId',
+        't.id',
+        't.code',
+        't.name',
+        't.description',
+        't.parentId',
+        't.termUri',
+        'x.id as taxonomyId',
+        'x.name as taxonomyName',
+        'x.description as taxonomyDescription',
+        'x.uri as taxonomyUri',
+        'x.version as taxonomyVersion',
+      ])
       .where('st.partnershipId', '=', partnershipId)
-      .where('st.serviceId', '=', serviceId)
-      .orderBy('t.name')
+      .where('st.serviceId', 'in', ids)
+      .orderBy('t.code')
       .execute(),
   ]);
-  return { ...service, locations, schedules, costOptions, contacts, needs };
+  const by = <T extends { serviceId: string }>(rows: T[]) => {
+    const map = new Map<string, T[]>();
+    for (const r of rows) map.set(r.serviceId, [...(map.get(r.serviceId) ?? []), r]);
+    return (id: string) => map.get(id) ?? [];
+  };
+  const placesOf = by(places);
+  const schedulesOf = by(schedules);
+  const costsOf = by(costs);
+  const contactsOf = by(contacts);
+  const termsOf = by(terms);
+  const found = new Map(
+    services.map((s): [string, StoredEntry] => {
+      const stripService = <T extends { serviceId: string }>({ serviceId: _, ...rest }: T) => rest;
+      const entryTerms = termsOf(s.id).map((t) => ({
+        id: t.id,
+        code: t.code,
+        name: t.name,
+        description: t.description,
+        parentId: t.parentId,
+        termUri: t.termUri,
+        taxonomy: {
+          id: t.taxonomyId,
+          name: t.taxonomyName,
+          description: t.taxonomyDescription,
+          uri: t.taxonomyUri,
+          version: t.taxonomyVersion,
+        },
+      }));
+      return [
+        s.id,
+        {
+          id: s.id,
+          organization: {
+            id: s.orgId,
+            name: s.orgName,
+            description: s.orgDescription,
+            email: s.orgEmail,
+            url: s.orgUrl,
+            phone: s.orgPhone,
+          },
+          name: s.name,
+          description: s.description,
+          url: s.url,
+          email: s.email,
+          status: s.status,
+          minimumAge: s.minimumAge,
+          maximumAge: s.maximumAge,
+          eligibilityDescription: s.eligibilityDescription,
+          feesDescription: s.feesDescription,
+          free: s.free,
+          accessRoutes: s.accessRoutes,
+          languages: s.languages,
+          specialist: s.specialist,
+          capacity: s.capacity,
+          waitWeeks: s.waitWeeks,
+          assuredDate: s.assuredDate,
+          taxonomyTermIds: entryTerms.map((t) => t.id),
+          locations: placesOf(s.id).map(({ placeId: _, serviceId: __, ...l }) => l),
+          schedules: schedulesOf(s.id).map(stripService),
+          costOptions: costsOf(s.id).map((c) => ({ ...stripService(c), amount: num(c.amount) })),
+          contacts: contactsOf(s.id).map(stripService),
+          lastModified: s.lastModified,
+          version: s.version,
+          capacityUpdatedAt: s.capacityUpdatedAt,
+          terms: entryTerms,
+          placeIds: new Map(placesOf(s.id).map((p) => [p.id, p.placeId])),
+        },
+      ];
+    }),
+  );
+  return ids.flatMap((id) => {
+    const entry = found.get(id);
+    return entry ? [entry] : [];
+  });
+}
+
+/** One entry, whole, or null when the area holds no service with this id. */
+export async function loadEntry(db: Db | Tx, partnershipId: string, serviceId: string) {
+  const [entry] = await loadEntries(db, partnershipId, [serviceId]);
+  return entry ?? null;
+}
+
+/** The entry as the record it was saved from, without what only the database adds. */
+export function recordOf(entry: StoredEntry): ServiceRecord {
+  // Destructured only to leave them out of the record.
+  const { lastModified, terms, placeIds, version, capacityUpdatedAt, ...record } = entry;
+  return record;
 }

@@ -1,6 +1,13 @@
 export * from './directory.vocabulary.ts';
 export * from './directory.schemas.ts';
-export { POSTCODE_PATTERN, normalisePostcode, placeKey, findPlace, savePlaces, type Place } from './directory.geo.ts';
+export {
+  POSTCODE_PATTERN,
+  normalisePostcode,
+  placeKey,
+  findPlace,
+  savePlaces,
+  type Place,
+} from './directory.geo.ts';
 export {
   NEEDS_TAXONOMY,
   flattenTaxonomy,
@@ -9,7 +16,7 @@ export {
   termWithDescendants,
   type TaxonomyTerm,
 } from './directory.taxonomy.ts';
-export { saveServiceRecords, serviceDetail, type ServiceDetail } from './directory.store.ts';
+export { loadEntries, saveServiceRecords, type StoredEntry } from './directory.store.ts';
 export {
   searchServices,
   type SearchFilters,
@@ -22,7 +29,6 @@ export { DirectoryService } from './directory.service.ts';
 export { registerDirectoryRoutes } from './directory.routes.ts';
 export {
   OpenReferralReader,
-  loadEntries,
   hsdsService,
   recordFromHsds,
   ORUK_PROFILE,
