@@ -67,9 +67,21 @@ describe('loadConfig', () => {
       expect(loadConfig({ DATABASE_URL: url, DATA_DIR: 'ignored' }).database).toEqual({
         kind: 'postgres',
         url,
+        rowSecurity: true,
       });
     },
   );
+
+  it('turns row-level security on with PostgreSQL unless told not to', () => {
+    const url = 'postgres://app@db.example/wraparound';
+    expect(loadConfig({ DATABASE_URL: url }).database).toMatchObject({ rowSecurity: true });
+    expect(loadConfig({ DATABASE_URL: url, DATABASE_ROW_SECURITY: 'false' }).database).toMatchObject({
+      rowSecurity: false,
+    });
+    expect(() => loadConfig({ DATABASE_URL: url, DATABASE_ROW_SECURITY: 'maybe' })).toThrow(
+      /DATABASE_ROW_SECURITY/,
+    );
+  });
 
   it.each([
     [{}, false, false],

@@ -27,6 +27,7 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  DATABASE_ROW_SECURITY: z.stringbool({ error: 'must be true or false' }).default(true),
   DATA_DIR: z.string().min(1).default('data'),
   SESSION_IDLE_MINUTES: wholeNumber(1, 24 * 60).default(30),
   SESSION_ABSOLUTE_HOURS: wholeNumber(1, 72).default(12),
@@ -54,7 +55,10 @@ const ConfigSchema = z.object({
 export type Config = Readonly<{
   port: number;
   host: string;
-  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+  database:
+    | { kind: 'pglite'; dataDir: string }
+    /** `rowSecurity`: signed-in people's queries act as the restricted role (src/db/partnership-scope.ts). */
+    | { kind: 'postgres'; url: string; rowSecurity?: boolean };
   session: { idleMinutes: number; absoluteHours: number };
   cookieSecret: string | undefined;
   trustProxy: boolean;
@@ -102,7 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL }
+      ? { kind: 'postgres', url: e.DATABASE_URL, rowSecurity: e.DATABASE_ROW_SECURITY }
       : {
           kind: 'pglite',
           dataDir: e.DATA_DIR.startsWith('memory://') ? e.DATA_DIR : path.resolve(e.DATA_DIR),

@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { createWebApp, type Services } from './composition.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { checkRowSecurity } from './db/partnership-scope.ts';
 import { scheduleReviewReminders } from './modules/directory/index.ts';
 
 export type Running = { app: FastifyInstance; handle: DatabaseHandle; url: string; stop(): Promise<void> };
@@ -20,6 +21,7 @@ export async function startServer(
   const handle = await openDatabase(config.database);
   try {
     await migrateToLatest(handle.db);
+    if (handle.rowSecurity) await checkRowSecurity(handle.db);
     await options.beforeListen?.(handle);
     const { app, services } = await createWebApp(handle, config, { demo: options.demo ?? false });
     options.extendApp?.(app, services);

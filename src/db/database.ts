@@ -8,6 +8,7 @@ import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kyse
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
 import type { Config } from '../config.ts';
+import { applyPartnershipScope } from './partnership-scope.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -15,7 +16,13 @@ export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 
 /** An open database and how to close it (and, for PGlite, release the data folder). */
-export type DatabaseHandle = { db: Db; engine: 'pglite' | 'postgres'; close(): Promise<void> };
+export type DatabaseHandle = {
+  db: Db;
+  engine: 'pglite' | 'postgres';
+  /** Whether signed-in people's queries act as the restricted role (partnership-scope.ts). */
+  rowSecurity?: boolean;
+  close(): Promise<void>;
+};
 
 export class DatabaseOpenError extends Error {
   override name = 'DatabaseOpenError';
@@ -57,10 +64,13 @@ export function pgliteHandle(client: PGlite, afterClose?: () => Promise<void>): 
 }
 
 export async function openDatabase(config: Config['database']): Promise<DatabaseHandle> {
-  return config.kind === 'postgres' ? openPostgres(config.url) : openPGlite(config.dataDir);
+  return config.kind === 'postgres'
+    ? openPostgres(config.url, config.rowSecurity ?? false)
+    : openPGlite(config.dataDir);
 }
 
-async function openPostgres(url: string): Promise<DatabaseHandle> {
+/** With `rowSecurity`, connections taken for a signed-in person act as the restricted role (partnership-scope.ts). */
+async function openPostgres(url: string, rowSecurity: boolean): Promise<DatabaseHandle> {
   const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
   // An idle connection the server closes (restart, failover, an administrator) is dropped from the
   // pool and replaced on next use; with no listener its 'error' event would crash the process.
@@ -74,13 +84,28 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
       `Setting DATABASE_URL: cannot reach the database (${(error as Error).message})`,
     );
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+  const scopedPool = rowSecurity
+    ? {
+        connect: async () => {
+          const client = await pool.connect();
+          try {
+            await applyPartnershipScope(client);
+          } catch (error) {
+            client.release(error as Error);
+            throw error;
+          }
+          return client;
+        },
+        end: () => pool.end(),
+      }
+    : pool;
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: scopedPool }), plugins });
   const close = async () => {
     // Kysely's destroy() skips a driver that never ran a query, which would leave the pool open.
     await db.destroy();
     if (!pool.ending) await pool.end();
   };
-  return { db, engine: 'postgres', close };
+  return { db, engine: 'postgres', rowSecurity, close };
 }
 
 /**

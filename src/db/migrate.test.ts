@@ -34,6 +34,20 @@ async function tablesNotKeyedByPartnership(db: Db): Promise<string[]> {
   return rows.map((r) => r.tableName);
 }
 
+/** Tables with a partnership_id whose rows row-level security does not keep to one partnership. */
+async function tablesWithoutRowSecurity(db: Db): Promise<string[]> {
+  const { rows } = await sql<{ tableName: string }>`
+    select c.relname as "tableName"
+    from pg_class c
+    join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
+    where c.relkind = 'r'
+      and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'partnership_id' and not a.attisdropped)
+      and not (c.relrowsecurity and exists (
+        select 1 from pg_policy p where p.polrelid = c.oid and p.polname = 'partnership_only'))
+    order by 1`.execute(db);
+  return rows.map((r) => r.tableName);
+}
+
 /**
  * Foreign keys from one table with a partnership_id column to another that do not pair
  * partnership_id with partnership_id: such a key could link rows of two partnerships.
@@ -108,12 +122,16 @@ describe('the migrated schema', () => {
     expect(await tablesNotKeyedByPartnership(database.db)).toEqual([]);
   });
 
+  it('keeps every table with a partnership_id to one partnership by row-level security', async () => {
+    expect(await tablesWithoutRowSecurity(database.db)).toEqual([]);
+  });
+
   it('pairs partnership_id in every foreign key between partnership-scoped tables', async () => {
     expect(await foreignKeysNotPairingPartnership(database.db)).toEqual([]);
   });
 
   it('notices a table or foreign key that breaks the rules', async () => {
-    // Proves the two checks above can fail; rolled back so the schema stays as migrated.
+    // Proves the checks above can fail; rolled back so the schema stays as migrated.
     await expect(
       database.db.transaction().execute(async (tx) => {
         await sql`
@@ -131,6 +149,7 @@ describe('the migrated schema', () => {
           );
         `.execute(tx);
         expect(await tablesNotKeyedByPartnership(tx)).toEqual(['stray_notes', 'unkeyed_notes']);
+        expect(await tablesWithoutRowSecurity(tx)).toEqual(['linked_notes', 'stray_notes', 'unkeyed_notes']);
         expect(await foreignKeysNotPairingPartnership(tx)).toEqual([
           'linked_notes_person_fkey',
           'linked_notes_stray_fkey',

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { withPartnershipScope } from '../db/partnership-scope.ts';
 import type { ApiTokenService, SessionService } from '../modules/access/index.ts';
 import { isApiRequest, sendUnauthenticated } from './api.ts';
 import { sendError, wantsJson } from './errors.ts';
@@ -67,6 +68,16 @@ export function registerSessions(
           ? 'You were signed out because you were inactive. Nothing you sent was saved: sign in and try again.'
           : 'You need to sign in to do this.',
     });
+  });
+
+  // What runs for a signed-in person is work for their partnership: on PostgreSQL the database itself
+  // then refuses every other partnership's rows (src/db/partnership-scope.ts). Not public pages: they
+  // serve the area in their address, whoever asks. Entered once the body is read, as the context of
+  // an earlier hook would not reach the handler.
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (request.actor && request.routeOptions.config.access !== 'public')
+      withPartnershipScope(request.actor.partnershipId, done);
+    else done();
   });
 }
 

@@ -34,7 +34,8 @@ export async function copyPostgresTemplate(
   const name = `wa_test_${runId}_${randomBytes(4).toString('hex')}`;
   await adminQuery(serverUrl, `create database ${name}${migrated ? ` template ${template}` : ''}`);
   const url = withDatabase(serverUrl, name);
-  const handle = await openDatabase({ kind: 'postgres', url });
+  // Signed-in requests act as the restricted role, so every route test runs under row-level security.
+  const handle = await openDatabase({ kind: 'postgres', url, rowSecurity: true });
   return {
     ...handle,
     url,

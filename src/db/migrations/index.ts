@@ -16,6 +16,7 @@ import * as m0015 from './0015_assessment_and_plan.ts';
 import * as m0016 from './0016_signals.ts';
 import * as m0017 from './0017_flag_lookup.ts';
 import * as m0018 from './0018_directory.ts';
+import * as m0019 from './0019_row_level_security.ts';
 
 /** Forward-only: migrations are added at the end and never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0016_signals': m0016,
   '0017_flag_lookup': m0017,
   '0018_directory': m0018,
+  '0019_row_level_security': m0019,
 };

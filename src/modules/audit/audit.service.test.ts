@@ -250,6 +250,7 @@ describe('the application role, wraparound_app', () => {
   const asApp = (statement: RawBuilder<unknown>) =>
     database.db.transaction().execute(async (tx) => {
       await sql`set local role wraparound_app`.execute(tx);
+      await sql`select set_config('wraparound.partnership_id', ${partnershipId}, true)`.execute(tx);
       return statement.execute(tx);
     });
 
