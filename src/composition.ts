@@ -85,9 +85,11 @@ export type Services = {
   directoryEditor: DirectoryEditorService;
 };
 
+/** `readDb`: a read replica that dashboards read from, when there is one. */
 export function createServices(
   db: Db,
   config: Pick<Config, 'session' | 'signIn' | 'emergencyAccessHours'> & Partial<Pick<Config, 'oidc'>>,
+  readDb: Db = db,
 ): Services {
   const audit = new AuditService(db);
   const access = new AccessService(db, audit);
@@ -122,7 +124,7 @@ export function createServices(
     people: new PeopleService(db, audit, gate),
     personIndex,
     frontDoor,
-    frontDoorDashboard: new FrontDoorDashboard(db, audit, access),
+    frontDoorDashboard: new FrontDoorDashboard(readDb, audit, access),
     agencyRequests: new AgencyRequestService(db, audit, access),
     enquiries: new EnquiryService(db, audit, access),
     plans: new PlanService(db, audit, access, gate, involvements),
@@ -165,7 +167,7 @@ export async function createWebApp(
   config: Config,
   options: { logger?: FastifyServerOptions['logger']; clock?: Clock; demo?: boolean } = {},
 ) {
-  const services = createServices(handle.db, config);
+  const services = createServices(handle.db, config, handle.readDb);
   const app = await createApp(
     {
       ...services,

@@ -72,6 +72,16 @@ describe('loadConfig', () => {
     },
   );
 
+  it('takes a read replica for dashboards only beside a PostgreSQL primary', () => {
+    const url = 'postgres://app@db.example/wraparound';
+    const readUrl = 'postgres://app@replica.example/wraparound';
+    expect(loadConfig({ DATABASE_URL: url, DATABASE_READ_URL: readUrl }).database).toMatchObject({ readUrl });
+    expect(() => loadConfig({ DATABASE_READ_URL: readUrl })).toThrow(/DATABASE_READ_URL needs DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: url, DATABASE_READ_URL: 'mysql://x' })).toThrow(
+      /DATABASE_READ_URL/,
+    );
+  });
+
   it('turns row-level security on with PostgreSQL unless told not to', () => {
     const url = 'postgres://app@db.example/wraparound';
     expect(loadConfig({ DATABASE_URL: url }).database).toMatchObject({ rowSecurity: true });

@@ -27,6 +27,10 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  DATABASE_READ_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   DATABASE_ROW_SECURITY: z.stringbool({ error: 'must be true or false' }).default(true),
   DATA_DIR: z.string().min(1).default('data'),
   SESSION_IDLE_MINUTES: wholeNumber(1, 24 * 60).default(30),
@@ -57,8 +61,11 @@ export type Config = Readonly<{
   host: string;
   database:
     | { kind: 'pglite'; dataDir: string }
-    /** `rowSecurity`: signed-in people's queries act as the restricted role (src/db/partnership-scope.ts). */
-    | { kind: 'postgres'; url: string; rowSecurity?: boolean };
+    /**
+     * `rowSecurity`: signed-in people's queries act as the restricted role (src/db/partnership-scope.ts).
+     * `readUrl`: a read replica for dashboards.
+     */
+    | { kind: 'postgres'; url: string; rowSecurity?: boolean; readUrl?: string };
   session: { idleMinutes: number; absoluteHours: number };
   cookieSecret: string | undefined;
   trustProxy: boolean;
@@ -84,7 +91,7 @@ export class ConfigError extends Error {
 }
 
 /** Their values never appear in a message: they may hold passwords. */
-const SECRET_SETTINGS = new Set(['COOKIE_SECRET', 'DATABASE_URL', 'OIDC_CLIENT_SECRET']);
+const SECRET_SETTINGS = new Set(['COOKIE_SECRET', 'DATABASE_URL', 'DATABASE_READ_URL', 'OIDC_CLIENT_SECRET']);
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty setting means "not set", never 0 or false.
@@ -102,11 +109,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const missing = e.OIDC_ISSUER ? 'OIDC_CLIENT_ID' : 'OIDC_ISSUER';
     throw new ConfigError(`Setting ${missing} is missing: OIDC_ISSUER and OIDC_CLIENT_ID are set together`);
   }
+  if (e.DATABASE_READ_URL && !e.DATABASE_URL)
+    throw new ConfigError(
+      'Setting DATABASE_READ_URL needs DATABASE_URL: a replica is a copy of a PostgreSQL primary',
+    );
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, rowSecurity: e.DATABASE_ROW_SECURITY }
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          rowSecurity: e.DATABASE_ROW_SECURITY,
+          ...(e.DATABASE_READ_URL && { readUrl: e.DATABASE_READ_URL }),
+        }
       : {
           kind: 'pglite',
           dataDir: e.DATA_DIR.startsWith('memory://') ? e.DATA_DIR : path.resolve(e.DATA_DIR),

@@ -21,6 +21,8 @@ export type DatabaseHandle = {
   engine: 'pglite' | 'postgres';
   /** Whether signed-in people's queries act as the restricted role (partnership-scope.ts). */
   rowSecurity?: boolean;
+  /** A read replica that dashboards read from, when DATABASE_READ_URL names one. */
+  readDb?: Db;
   close(): Promise<void>;
 };
 
@@ -64,13 +66,32 @@ export function pgliteHandle(client: PGlite, afterClose?: () => Promise<void>): 
 }
 
 export async function openDatabase(config: Config['database']): Promise<DatabaseHandle> {
-  return config.kind === 'postgres'
-    ? openPostgres(config.url, config.rowSecurity ?? false)
-    : openPGlite(config.dataDir);
+  if (config.kind === 'pglite') return openPGlite(config.dataDir);
+  const rowSecurity = config.rowSecurity ?? false;
+  const primary = await openPostgres(config.url, rowSecurity);
+  if (!config.readUrl) return primary;
+  const replica = await openPostgres(config.readUrl, rowSecurity, 'DATABASE_READ_URL').catch(
+    async (error: unknown) => {
+      await primary.close();
+      throw error;
+    },
+  );
+  return {
+    ...primary,
+    readDb: replica.db,
+    close: async () => {
+      await primary.close();
+      await replica.close();
+    },
+  };
 }
 
 /** With `rowSecurity`, connections taken for a signed-in person act as the restricted role (partnership-scope.ts). */
-async function openPostgres(url: string, rowSecurity: boolean): Promise<DatabaseHandle> {
+async function openPostgres(
+  url: string,
+  rowSecurity: boolean,
+  setting = 'DATABASE_URL',
+): Promise<DatabaseHandle> {
   const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
   // An idle connection the server closes (restart, failover, an administrator) is dropped from the
   // pool and replaced on next use; with no listener its 'error' event would crash the process.
@@ -81,7 +102,7 @@ async function openPostgres(url: string, rowSecurity: boolean): Promise<Database
   } catch (error) {
     await pool.end();
     throw new DatabaseOpenError(
-      `Setting DATABASE_URL: cannot reach the database (${(error as Error).message})`,
+      `Setting ${setting}: cannot reach the database (${(error as Error).message})`,
     );
   }
   const scopedPool = rowSecurity

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ForbiddenError, ValidationError } from '../../common/errors.ts';
 import { JURISDICTIONS, calendarFor } from '../../common/working-days.ts';
 import { createServices, type Services } from '../../composition.ts';
 import { loadConfig } from '../../config.ts';
-import type { Db } from '../../db/database.ts';
+import { openDatabase, type Db } from '../../db/database.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
 import { buildTrustWorld, type World } from '../../../test/helpers/trust-world.ts';
 import { createTestApp, errorSummary, type TestApp } from '../../../test/helpers/web.ts';
@@ -334,6 +334,29 @@ describe('front door figures', () => {
       personIds: [],
     });
   });
+
+  it.runIf(inject('testDatabase').engine === 'postgres')(
+    'reads the same figures from a read-only copy, writing the view to the primary',
+    async () => {
+      const url = new URL(database.url!);
+      url.searchParams.set('options', '-c default_transaction_read_only=on');
+      const replica = await openDatabase({ kind: 'postgres', url: url.toString() });
+      try {
+        const config = loadConfig({ DATA_DIR: 'memory://' });
+        const reading = createServices(database.db, config, replica.db).frontDoorDashboard;
+        const fromReplica = await reading.figures(w.users.analyst.ctx(), period);
+        expect(await lastEvent()).toMatchObject({ action: 'aggregate.view', detail: period });
+        const fromPrimary = await services.frontDoorDashboard.figures(w.users.analyst.ctx(), period);
+        expect(fromReplica).toEqual(fromPrimary);
+        // The copy really refuses writes, so the figures did not need any.
+        await expect(
+          replica.db.insertInto('instanceSettings').values({ key: 'x', value: 'y' }).execute(),
+        ).rejects.toMatchObject({ code: '25006' });
+      } finally {
+        await replica.close();
+      }
+    },
+  );
 
   it('refuses a practitioner and audits the refusal', async () => {
     await expect(

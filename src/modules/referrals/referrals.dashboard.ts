@@ -59,7 +59,6 @@ export const MAX_PERIOD_DAYS = 3 * 365 + 1;
 /** The default period: this many days ending today. */
 export const DEFAULT_PERIOD_DAYS = 30;
 
-
 export const DashboardPeriod = z
   .object({
     from: z.iso.date({ error: 'Enter the first day as YYYY-MM-DD, for example 2026-02-01' }),
@@ -218,15 +217,18 @@ function countItem(label: string, shown: Shown | undefined): ChartItem {
 
 /** The front door's figures for managers and analysts: counts only, no child named. */
 export class FrontDoorDashboard {
+  /** `readDb`: where the figures are read, a read replica when there is one (the primary otherwise). */
   constructor(
-    private readonly db: Db,
+    private readonly readDb: Db,
     private readonly audit: AuditService,
     private readonly access: AccessService,
   ) {}
 
   /**
    * The figures for a period of whole UK days (both ends included). Audited as one `aggregate.view`
-   * event, naming the table when a single table is downloaded.
+   * event, naming the table when a single table is downloaded. The event is written (on the primary)
+   * before the figures are read, in a read-only transaction that a replica can serve: a read that
+   * fails leaves one view too many on the record, never one too few.
    */
   async figures(
     ctx: Ctx,
@@ -243,352 +245,355 @@ export class FrontDoorDashboard {
         })),
       );
     const { from, to } = parsed.data;
-    return this.db.transaction().execute(async (tx) => {
-      const settings = await store.dashboardSettings(tx, partnershipId);
-      const byDay = await store.contactsByDayAndSector(tx, partnershipId, { from, to });
-      const bySource = await store.contactsBySource(tx, partnershipId, { from, to });
-      const totals = await store.decisionTotals(tx, partnershipId, { from, to });
-      const byOutcome = await store.decisionsByOutcome(tx, partnershipId, { from, to });
-      const dayPairs = await store.decisionDayPairs(tx, partnershipId, { from, to });
-      const requests = await store.informationRequestsByAgency(tx, partnershipId, { from, to }, ctx.now);
-      const warnUntil = new Date(ctx.now.getTime() + settings.warningHours * 3_600_000);
-      const queue = await queueCounts(tx, partnershipId, ctx.now, warnUntil);
-      await this.audit.record(tx, ctx, {
-        action: 'aggregate.view',
-        detail: {
-          table: 'front-door-dashboard',
-          ...(options.table ? { download: options.table } : {}),
-          from,
-          to,
-        },
-      });
+    await this.audit.recordAlone(ctx, {
+      action: 'aggregate.view',
+      detail: {
+        table: 'front-door-dashboard',
+        ...(options.table ? { download: options.table } : {}),
+        from,
+        to,
+      },
+    });
+    return this.readDb
+      .transaction()
+      .setAccessMode('read only')
+      .execute(async (tx) => {
+        const settings = await store.dashboardSettings(tx, partnershipId);
+        const byDay = await store.contactsByDayAndSector(tx, partnershipId, { from, to });
+        const bySource = await store.contactsBySource(tx, partnershipId, { from, to });
+        const totals = await store.decisionTotals(tx, partnershipId, { from, to });
+        const byOutcome = await store.decisionsByOutcome(tx, partnershipId, { from, to });
+        const dayPairs = await store.decisionDayPairs(tx, partnershipId, { from, to });
+        const requests = await store.informationRequestsByAgency(tx, partnershipId, { from, to }, ctx.now);
+        const warnUntil = new Date(ctx.now.getTime() + settings.warningHours * 3_600_000);
+        const queue = await queueCounts(tx, partnershipId, ctx.now, warnUntil);
 
-      const calendar = calendarFor(settings.calendar);
-      const days = eachDay(from, to);
+        const calendar = calendarFor(settings.calendar);
+        const days = eachDay(from, to);
 
-      // Contacts per day by sector: one protected table, so no total gives a small cell away.
-      const dayCounts = new Map(byDay.map((r) => [`${r.day}|${r.sector}`, r.n]));
-      const grid = days.map((day) => SECTOR_COLUMNS.map((s) => dayCounts.get(`${day}|${s}`) ?? 0));
-      const dayTable = suppressTable(grid);
-      const sectorTotals = SECTOR_COLUMNS.map((_, c) => grid.reduce((sum, row) => sum + (row[c] ?? 0), 0));
-      const shownSectors = SECTOR_COLUMNS.map((sector, c) => ({ sector, c })).filter(
-        (s) => (sectorTotals[s.c] ?? 0) > 0,
-      );
-      const received = published(dayTable.grandTotal);
+        // Contacts per day by sector: one protected table, so no total gives a small cell away.
+        const dayCounts = new Map(byDay.map((r) => [`${r.day}|${r.sector}`, r.n]));
+        const grid = days.map((day) => SECTOR_COLUMNS.map((s) => dayCounts.get(`${day}|${s}`) ?? 0));
+        const dayTable = suppressTable(grid);
+        const sectorTotals = SECTOR_COLUMNS.map((_, c) => grid.reduce((sum, row) => sum + (row[c] ?? 0), 0));
+        const shownSectors = SECTOR_COLUMNS.map((sector, c) => ({ sector, c })).filter(
+          (s) => (sectorTotals[s.c] ?? 0) > 0,
+        );
+        const received = published(dayTable.grandTotal);
 
-      // Contacts by source code, with the total.
-      const sourceCounts = new Map(bySource.map((r) => [r.source, r.n]));
-      // In code order (1A, 1B, … 9, 10): object keys would put the all-digit codes first.
-      const sourceCodes = (Object.keys(CONTACT_SOURCES) as ContactSource[])
-        .filter((code) => (sourceCounts.get(code) ?? 0) > 0)
-        .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-      const sourceRow = suppressRow(sourceCodes.map((code) => sourceCounts.get(code) ?? 0));
+        // Contacts by source code, with the total.
+        const sourceCounts = new Map(bySource.map((r) => [r.source, r.n]));
+        // In code order (1A, 1B, … 9, 10): object keys would put the all-digit codes first.
+        const sourceCodes = (Object.keys(CONTACT_SOURCES) as ContactSource[])
+          .filter((code) => (sourceCounts.get(code) ?? 0) > 0)
+          .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+        const sourceRow = suppressRow(sourceCodes.map((code) => sourceCounts.get(code) ?? 0));
 
-      // Decisions: within timescale or not (their total is the number decided).
-      const timeliness = suppressRow([totals.inTime, totals.decided - totals.inTime]);
-      const decided = published(timeliness.total ?? undefined);
-      const enough = totals.decided >= SUPPRESSION_THRESHOLD;
-      const workingDays = dayPairs.map((g) => ({ value: workingDaysTaken(calendar, g), n: g.n }));
-      const bands = WORKING_DAY_BANDS.map((_, band) =>
-        workingDays
-          .filter((w) => (band === WORKING_DAY_BANDS.length - 1 ? w.value >= band : w.value === band))
-          .reduce((sum, w) => sum + w.n, 0),
-      );
-      const bandRow = suppressRow(bands);
-      const timeToDecision = {
-        decided,
-        medianHours: enough ? totals.medianHours : null,
-        p90Hours: enough ? totals.p90Hours : null,
-        medianWorkingDays: enough ? percentileCont(workingDays, 0.5) : null,
-        p90WorkingDays: enough ? percentileCont(workingDays, 0.9) : null,
-        withinTimescale: published(timeliness.cells[0]),
-        // Shown only when the late count is too, or the share would give it away.
-        withinTimescaleShare:
-          published(timeliness.cells[1]) === null ? null : ratio(published(timeliness.cells[0]), decided),
-      };
+        // Decisions: within timescale or not (their total is the number decided).
+        const timeliness = suppressRow([totals.inTime, totals.decided - totals.inTime]);
+        const decided = published(timeliness.total ?? undefined);
+        const enough = totals.decided >= SUPPRESSION_THRESHOLD;
+        const workingDays = dayPairs.map((g) => ({ value: workingDaysTaken(calendar, g), n: g.n }));
+        const bands = WORKING_DAY_BANDS.map((_, band) =>
+          workingDays
+            .filter((w) => (band === WORKING_DAY_BANDS.length - 1 ? w.value >= band : w.value === band))
+            .reduce((sum, w) => sum + w.n, 0),
+        );
+        const bandRow = suppressRow(bands);
+        const timeToDecision = {
+          decided,
+          medianHours: enough ? totals.medianHours : null,
+          p90Hours: enough ? totals.p90Hours : null,
+          medianWorkingDays: enough ? percentileCont(workingDays, 0.5) : null,
+          p90WorkingDays: enough ? percentileCont(workingDays, 0.9) : null,
+          withinTimescale: published(timeliness.cells[0]),
+          // Shown only when the late count is too, or the share would give it away.
+          withinTimescaleShare:
+            published(timeliness.cells[1]) === null ? null : ratio(published(timeliness.cells[0]), decided),
+        };
 
-      // The outcome mix; referrals are shown only where both kinds of referral are.
-      const outcomeCounts = new Map(byOutcome.map((r) => [r.outcome, r.n]));
-      const outcomeRow = suppressRow(OUTCOMES.map((o) => outcomeCounts.get(o) ?? 0));
-      const outcomeTotal = published(outcomeRow.total ?? undefined);
-      const outcomes = OUTCOMES.map((outcome, i) => ({
-        outcome,
-        label: OUTCOME_LABELS[outcome],
-        count: published(outcomeRow.cells[i]),
-        text: countCell(outcomeRow.cells[i]).text,
-        share: ratio(published(outcomeRow.cells[i]), outcomeTotal),
-      }));
-      const assessment = outcomes.find((o) => o.outcome === 'statutory_assessment')?.count ?? null;
-      const strategy = outcomes.find((o) => o.outcome === 'strategy_discussion')?.count ?? null;
-      const referrals = assessment === null || strategy === null ? null : assessment + strategy;
-      const reReferralRow = suppressRow([totals.reReferrals, totals.referrals - totals.reReferrals]);
-      const reReferrals = referrals === null ? null : published(reReferralRow.cells[0]);
-      const conversion = { referrals, share: ratio(referrals, outcomeTotal) };
-      const reReferral = {
-        referrals,
-        reReferrals,
-        rate: published(reReferralRow.cells[1]) === null ? null : ratio(reReferrals, referrals),
-      };
+        // The outcome mix; referrals are shown only where both kinds of referral are.
+        const outcomeCounts = new Map(byOutcome.map((r) => [r.outcome, r.n]));
+        const outcomeRow = suppressRow(OUTCOMES.map((o) => outcomeCounts.get(o) ?? 0));
+        const outcomeTotal = published(outcomeRow.total ?? undefined);
+        const outcomes = OUTCOMES.map((outcome, i) => ({
+          outcome,
+          label: OUTCOME_LABELS[outcome],
+          count: published(outcomeRow.cells[i]),
+          text: countCell(outcomeRow.cells[i]).text,
+          share: ratio(published(outcomeRow.cells[i]), outcomeTotal),
+        }));
+        const assessment = outcomes.find((o) => o.outcome === 'statutory_assessment')?.count ?? null;
+        const strategy = outcomes.find((o) => o.outcome === 'strategy_discussion')?.count ?? null;
+        const referrals = assessment === null || strategy === null ? null : assessment + strategy;
+        const reReferralRow = suppressRow([totals.reReferrals, totals.referrals - totals.reReferrals]);
+        const reReferrals = referrals === null ? null : published(reReferralRow.cells[0]);
+        const conversion = { referrals, share: ratio(referrals, outcomeTotal) };
+        const reReferral = {
+          referrals,
+          reReferrals,
+          rate: published(reReferralRow.cells[1]) === null ? null : ratio(reReferrals, referrals),
+        };
 
-      // Information requests by agency: one protected table of the four ways a request stands.
-      const requestTable = requests.length
-        ? suppressTable(requests.map((r) => [r.onTime, r.late, r.openOverdue, r.openInTime]))
-        : null;
-      const agencies = requests.map((r, i) => {
-        const cells = requestTable?.cells[i] ?? [];
-        const [onTime, late, overdue] = [published(cells[0]), published(cells[1]), published(cells[2])];
-        const known = onTime === null || late === null || overdue === null ? null : onTime + late + overdue;
+        // Information requests by agency: one protected table of the four ways a request stands.
+        const requestTable = requests.length
+          ? suppressTable(requests.map((r) => [r.onTime, r.late, r.openOverdue, r.openInTime]))
+          : null;
+        const agencies = requests.map((r, i) => {
+          const cells = requestTable?.cells[i] ?? [];
+          const [onTime, late, overdue] = [published(cells[0]), published(cells[1]), published(cells[2])];
+          const known = onTime === null || late === null || overdue === null ? null : onTime + late + overdue;
+          return {
+            organisationId: r.organisationId,
+            name: r.organisationName,
+            requests: published(requestTable?.rowTotals[i]),
+            onTime,
+            late,
+            openOverdue: overdue,
+            openInTime: published(cells[3]),
+            shareOnTime: ratio(onTime, known),
+            cells: [requestTable?.rowTotals[i], ...cells],
+          };
+        });
+
+        const periodText = `${dayPlain.format(asDate(from))} to ${dayPlain.format(asDate(to))}`;
+        const peak = days
+          .map((day, r) => ({ day, n: published(dayTable.rowTotals[r]) }))
+          .reduce<{ day: string; n: number } | null>(
+            (best, d) => (d.n !== null && (!best || d.n > best.n) ? { day: d.day, n: d.n } : best),
+            null,
+          );
+
+        const tables: Record<DashboardTableName, FigureTable> = {
+          summary: {
+            name: 'summary',
+            caption: `Front door figures, ${periodText}`,
+            head: [
+              { text: 'Figure', numeric: false },
+              { text: 'Value', numeric: true },
+            ],
+            rows: [
+              [textCell('Contacts received'), countCell(dayTable.grandTotal)],
+              [textCell('Contacts decided'), countCell(timeliness.total ?? undefined)],
+              [
+                textCell('Contacts not yet decided'),
+                received === null || decided === null
+                  ? textCell(NOT_SHOWN, '')
+                  : plainCount(received - decided),
+              ],
+              [textCell('Median time to decision (hours)'), numberCell(timeToDecision.medianHours)],
+              [textCell('90th percentile time to decision (hours)'), numberCell(timeToDecision.p90Hours)],
+              [
+                textCell('Median time to decision (working days)'),
+                numberCell(timeToDecision.medianWorkingDays),
+              ],
+              [
+                textCell('90th percentile time to decision (working days)'),
+                numberCell(timeToDecision.p90WorkingDays),
+              ],
+              [textCell('Decided within timescale (%)'), shareCell(timeToDecision.withinTimescaleShare)],
+              [textCell('Conversion to assessment (%)'), shareCell(conversion.share)],
+              [textCell('Re-referral rate within 12 months (%)'), shareCell(reReferral.rate)],
+              [textCell('Open contacts now'), plainCount(queue.open)],
+              [textCell('Open contacts past their deadline now'), plainCount(queue.breached)],
+              [
+                textCell(`Open contacts due within ${settings.warningHours} hours now`),
+                plainCount(queue.nearBreach),
+              ],
+            ],
+          },
+          'contacts-by-day': {
+            name: 'contacts-by-day',
+            caption: `Contacts received each day by the referrer’s sector, ${periodText}`,
+            head: [
+              { text: 'Day', numeric: false },
+              ...shownSectors.map((s) => ({ text: SECTOR_COLUMN_LABELS[s.sector], numeric: true })),
+              { text: 'All contacts', numeric: true },
+            ],
+            rows: [
+              ...days.map((day, r) => [
+                textCell(dayLong.format(asDate(day)), day),
+                ...shownSectors.map((s) => countCell(dayTable.cells[r]?.[s.c])),
+                countCell(dayTable.rowTotals[r]),
+              ]),
+              [
+                textCell('All days', 'All days'),
+                ...shownSectors.map((s) => countCell(dayTable.columnTotals[s.c])),
+                countCell(dayTable.grandTotal),
+              ],
+            ],
+          },
+          'contacts-by-sector': {
+            name: 'contacts-by-sector',
+            caption: `Contacts received by the referrer’s sector, ${periodText}`,
+            head: [
+              { text: 'Sector', numeric: false },
+              { text: 'Contacts', numeric: true },
+            ],
+            rows: [
+              ...shownSectors.map((s) => [
+                textCell(SECTOR_COLUMN_LABELS[s.sector]),
+                countCell(dayTable.columnTotals[s.c]),
+              ]),
+              [textCell('All sectors'), countCell(dayTable.grandTotal)],
+            ],
+          },
+          'contacts-by-source': {
+            name: 'contacts-by-source',
+            caption: `Contacts received by source (children in need census codes), ${periodText}`,
+            head: [
+              { text: 'Source', numeric: false },
+              { text: 'Code', numeric: false },
+              { text: 'Contacts', numeric: true },
+            ],
+            rows: [
+              ...sourceCodes.map((code, i) => [
+                textCell(CONTACT_SOURCES[code]),
+                textCell(code),
+                countCell(sourceRow.cells[i]),
+              ]),
+              [textCell('All sources'), textCell(''), countCell(sourceRow.total ?? undefined)],
+            ],
+          },
+          'time-to-decision': {
+            name: 'time-to-decision',
+            caption: `Contacts decided, by working days from receipt to decision, ${periodText}`,
+            head: [
+              { text: 'Time to decision', numeric: false },
+              { text: 'Contacts decided', numeric: true },
+            ],
+            rows: [
+              ...WORKING_DAY_BANDS.map((band, i) => [textCell(band), countCell(bandRow.cells[i])]),
+              [textCell('All decisions'), countCell(bandRow.total ?? undefined)],
+            ],
+          },
+          outcomes: {
+            name: 'outcomes',
+            caption: `Decisions on contacts received, by outcome, ${periodText}`,
+            head: [
+              { text: 'Decision', numeric: false },
+              { text: 'Contacts', numeric: true },
+              { text: 'Share of decisions (%)', numeric: true },
+            ],
+            rows: [
+              ...outcomes.map((o, i) => [
+                textCell(o.label),
+                countCell(outcomeRow.cells[i]),
+                shareCell(o.share),
+              ]),
+              [
+                textCell('All decisions'),
+                countCell(outcomeRow.total ?? undefined),
+                shareCell(outcomeTotal ? 1 : null),
+              ],
+            ],
+          },
+          'information-requests': {
+            name: 'information-requests',
+            caption: `Requests for information about contacts received, by the agency asked, ${periodText}`,
+            head: [
+              { text: 'Agency', numeric: false },
+              { text: 'Requests', numeric: true },
+              { text: 'Answered on time', numeric: true },
+              { text: 'Answered late', numeric: true },
+              { text: 'Open and overdue now', numeric: true },
+              { text: 'Open, not yet due', numeric: true },
+              { text: 'Answered on time (%)', numeric: true },
+            ],
+            rows: [
+              ...agencies.map((a) => [textCell(a.name), ...a.cells.map(countCell), shareCell(a.shareOnTime)]),
+              ...(requestTable
+                ? [
+                    [
+                      textCell('All agencies'),
+                      countCell(requestTable.grandTotal),
+                      ...requestTable.columnTotals.map(countCell),
+                      shareCell(
+                        ratio(
+                          published(requestTable.columnTotals[0]),
+                          [0, 1, 2]
+                            .map((c) => published(requestTable.columnTotals[c]))
+                            .reduce<number | null>(
+                              (sum, n) => (sum === null || n === null ? null : sum + n),
+                              0,
+                            ),
+                        ),
+                      ),
+                    ],
+                  ]
+                : []),
+            ],
+          },
+        };
+
+        const charts = {
+          perDay: {
+            title: 'Contacts received each day',
+            description:
+              `Columns show the contacts received each day, ${periodText}` +
+              (peak ? `; the most was ${whole.format(peak.n)} on ${dayPlain.format(asDate(peak.day))}` : '') +
+              '. A day with fewer than 5 contacts, or hidden to protect a small number, has no column. ' +
+              'The table that follows gives every day by sector.',
+            items: days.map((day, r) => ({
+              label: dayShort.format(asDate(day)),
+              value: published(dayTable.rowTotals[r]),
+              text: countCell(dayTable.rowTotals[r]).text,
+            })),
+          },
+          bySector: {
+            title: 'Contacts by the referrer’s sector',
+            description: `Bars show the contacts received from each sector, ${periodText}. Each bar is labelled with its number.`,
+            items: shownSectors.map((s) =>
+              countItem(SECTOR_COLUMN_LABELS[s.sector], dayTable.columnTotals[s.c]),
+            ),
+          },
+          bySource: {
+            title: 'Contacts by source',
+            description: `Bars show the contacts received from each source, ${periodText}. Each bar is labelled with its number.`,
+            items: sourceCodes.map((code, i) =>
+              countItem(`${CONTACT_SOURCES[code]} (${code})`, sourceRow.cells[i]),
+            ),
+          },
+          workingDays: {
+            title: 'Time from contact to decision',
+            description: `Bars show how many contacts were decided in each band of working days, ${periodText}.`,
+            items: WORKING_DAY_BANDS.map((band, i) => countItem(band, bandRow.cells[i])),
+          },
+          outcomes: {
+            title: 'Decisions by outcome',
+            description: `Bars show how many contacts ended in each decision, ${periodText}, with the share of all decisions.`,
+            items: outcomes.map((o) => ({
+              label: o.label,
+              value: o.count,
+              text: o.share === null ? o.text : `${o.text} (${percent.format(o.share)})`,
+            })),
+          },
+          requestsOnTime: {
+            title: 'Requests for information answered on time',
+            description: `Bars show the share of each agency’s requests answered by their deadline, of those answered or overdue, ${periodText}.`,
+            items: agencies.map((a) => ({
+              label: a.name,
+              value: a.shareOnTime === null ? null : Math.round(a.shareOnTime * 1000) / 10,
+              text: a.shareOnTime === null ? NOT_SHOWN : percent.format(a.shareOnTime),
+            })),
+          },
+        } satisfies Record<string, Chart>;
+
         return {
-          organisationId: r.organisationId,
-          name: r.organisationName,
-          requests: published(requestTable?.rowTotals[i]),
-          onTime,
-          late,
-          openOverdue: overdue,
-          openInTime: published(cells[3]),
-          shareOnTime: ratio(onTime, known),
-          cells: [requestTable?.rowTotals[i], ...cells],
+          period: { from, to, days: days.length, text: periodText },
+          settings,
+          received,
+          decided,
+          queue: { open: queue.open, breached: queue.breached, nearBreach: queue.nearBreach },
+          timeToDecision,
+          outcomes,
+          conversion,
+          reReferral,
+          informationRequests: agencies.map(({ cells: _cells, ...a }) => a),
+          charts,
+          tables,
         };
       });
-
-      const periodText = `${dayPlain.format(asDate(from))} to ${dayPlain.format(asDate(to))}`;
-      const peak = days
-        .map((day, r) => ({ day, n: published(dayTable.rowTotals[r]) }))
-        .reduce<{ day: string; n: number } | null>(
-          (best, d) => (d.n !== null && (!best || d.n > best.n) ? { day: d.day, n: d.n } : best),
-          null,
-        );
-
-      const tables: Record<DashboardTableName, FigureTable> = {
-        summary: {
-          name: 'summary',
-          caption: `Front door figures, ${periodText}`,
-          head: [
-            { text: 'Figure', numeric: false },
-            { text: 'Value', numeric: true },
-          ],
-          rows: [
-            [textCell('Contacts received'), countCell(dayTable.grandTotal)],
-            [textCell('Contacts decided'), countCell(timeliness.total ?? undefined)],
-            [
-              textCell('Contacts not yet decided'),
-              received === null || decided === null
-                ? textCell(NOT_SHOWN, '')
-                : plainCount(received - decided),
-            ],
-            [textCell('Median time to decision (hours)'), numberCell(timeToDecision.medianHours)],
-            [textCell('90th percentile time to decision (hours)'), numberCell(timeToDecision.p90Hours)],
-            [
-              textCell('Median time to decision (working days)'),
-              numberCell(timeToDecision.medianWorkingDays),
-            ],
-            [
-              textCell('90th percentile time to decision (working days)'),
-              numberCell(timeToDecision.p90WorkingDays),
-            ],
-            [textCell('Decided within timescale (%)'), shareCell(timeToDecision.withinTimescaleShare)],
-            [textCell('Conversion to assessment (%)'), shareCell(conversion.share)],
-            [textCell('Re-referral rate within 12 months (%)'), shareCell(reReferral.rate)],
-            [textCell('Open contacts now'), plainCount(queue.open)],
-            [textCell('Open contacts past their deadline now'), plainCount(queue.breached)],
-            [
-              textCell(`Open contacts due within ${settings.warningHours} hours now`),
-              plainCount(queue.nearBreach),
-            ],
-          ],
-        },
-        'contacts-by-day': {
-          name: 'contacts-by-day',
-          caption: `Contacts received each day by the referrer’s sector, ${periodText}`,
-          head: [
-            { text: 'Day', numeric: false },
-            ...shownSectors.map((s) => ({ text: SECTOR_COLUMN_LABELS[s.sector], numeric: true })),
-            { text: 'All contacts', numeric: true },
-          ],
-          rows: [
-            ...days.map((day, r) => [
-              textCell(dayLong.format(asDate(day)), day),
-              ...shownSectors.map((s) => countCell(dayTable.cells[r]?.[s.c])),
-              countCell(dayTable.rowTotals[r]),
-            ]),
-            [
-              textCell('All days', 'All days'),
-              ...shownSectors.map((s) => countCell(dayTable.columnTotals[s.c])),
-              countCell(dayTable.grandTotal),
-            ],
-          ],
-        },
-        'contacts-by-sector': {
-          name: 'contacts-by-sector',
-          caption: `Contacts received by the referrer’s sector, ${periodText}`,
-          head: [
-            { text: 'Sector', numeric: false },
-            { text: 'Contacts', numeric: true },
-          ],
-          rows: [
-            ...shownSectors.map((s) => [
-              textCell(SECTOR_COLUMN_LABELS[s.sector]),
-              countCell(dayTable.columnTotals[s.c]),
-            ]),
-            [textCell('All sectors'), countCell(dayTable.grandTotal)],
-          ],
-        },
-        'contacts-by-source': {
-          name: 'contacts-by-source',
-          caption: `Contacts received by source (children in need census codes), ${periodText}`,
-          head: [
-            { text: 'Source', numeric: false },
-            { text: 'Code', numeric: false },
-            { text: 'Contacts', numeric: true },
-          ],
-          rows: [
-            ...sourceCodes.map((code, i) => [
-              textCell(CONTACT_SOURCES[code]),
-              textCell(code),
-              countCell(sourceRow.cells[i]),
-            ]),
-            [textCell('All sources'), textCell(''), countCell(sourceRow.total ?? undefined)],
-          ],
-        },
-        'time-to-decision': {
-          name: 'time-to-decision',
-          caption: `Contacts decided, by working days from receipt to decision, ${periodText}`,
-          head: [
-            { text: 'Time to decision', numeric: false },
-            { text: 'Contacts decided', numeric: true },
-          ],
-          rows: [
-            ...WORKING_DAY_BANDS.map((band, i) => [textCell(band), countCell(bandRow.cells[i])]),
-            [textCell('All decisions'), countCell(bandRow.total ?? undefined)],
-          ],
-        },
-        outcomes: {
-          name: 'outcomes',
-          caption: `Decisions on contacts received, by outcome, ${periodText}`,
-          head: [
-            { text: 'Decision', numeric: false },
-            { text: 'Contacts', numeric: true },
-            { text: 'Share of decisions (%)', numeric: true },
-          ],
-          rows: [
-            ...outcomes.map((o, i) => [
-              textCell(o.label),
-              countCell(outcomeRow.cells[i]),
-              shareCell(o.share),
-            ]),
-            [
-              textCell('All decisions'),
-              countCell(outcomeRow.total ?? undefined),
-              shareCell(outcomeTotal ? 1 : null),
-            ],
-          ],
-        },
-        'information-requests': {
-          name: 'information-requests',
-          caption: `Requests for information about contacts received, by the agency asked, ${periodText}`,
-          head: [
-            { text: 'Agency', numeric: false },
-            { text: 'Requests', numeric: true },
-            { text: 'Answered on time', numeric: true },
-            { text: 'Answered late', numeric: true },
-            { text: 'Open and overdue now', numeric: true },
-            { text: 'Open, not yet due', numeric: true },
-            { text: 'Answered on time (%)', numeric: true },
-          ],
-          rows: [
-            ...agencies.map((a) => [textCell(a.name), ...a.cells.map(countCell), shareCell(a.shareOnTime)]),
-            ...(requestTable
-              ? [
-                  [
-                    textCell('All agencies'),
-                    countCell(requestTable.grandTotal),
-                    ...requestTable.columnTotals.map(countCell),
-                    shareCell(
-                      ratio(
-                        published(requestTable.columnTotals[0]),
-                        [0, 1, 2]
-                          .map((c) => published(requestTable.columnTotals[c]))
-                          .reduce<number | null>(
-                            (sum, n) => (sum === null || n === null ? null : sum + n),
-                            0,
-                          ),
-                      ),
-                    ),
-                  ],
-                ]
-              : []),
-          ],
-        },
-      };
-
-      const charts = {
-        perDay: {
-          title: 'Contacts received each day',
-          description:
-            `Columns show the contacts received each day, ${periodText}` +
-            (peak ? `; the most was ${whole.format(peak.n)} on ${dayPlain.format(asDate(peak.day))}` : '') +
-            '. A day with fewer than 5 contacts, or hidden to protect a small number, has no column. ' +
-            'The table that follows gives every day by sector.',
-          items: days.map((day, r) => ({
-            label: dayShort.format(asDate(day)),
-            value: published(dayTable.rowTotals[r]),
-            text: countCell(dayTable.rowTotals[r]).text,
-          })),
-        },
-        bySector: {
-          title: 'Contacts by the referrer’s sector',
-          description: `Bars show the contacts received from each sector, ${periodText}. Each bar is labelled with its number.`,
-          items: shownSectors.map((s) =>
-            countItem(SECTOR_COLUMN_LABELS[s.sector], dayTable.columnTotals[s.c]),
-          ),
-        },
-        bySource: {
-          title: 'Contacts by source',
-          description: `Bars show the contacts received from each source, ${periodText}. Each bar is labelled with its number.`,
-          items: sourceCodes.map((code, i) =>
-            countItem(`${CONTACT_SOURCES[code]} (${code})`, sourceRow.cells[i]),
-          ),
-        },
-        workingDays: {
-          title: 'Time from contact to decision',
-          description: `Bars show how many contacts were decided in each band of working days, ${periodText}.`,
-          items: WORKING_DAY_BANDS.map((band, i) => countItem(band, bandRow.cells[i])),
-        },
-        outcomes: {
-          title: 'Decisions by outcome',
-          description: `Bars show how many contacts ended in each decision, ${periodText}, with the share of all decisions.`,
-          items: outcomes.map((o) => ({
-            label: o.label,
-            value: o.count,
-            text: o.share === null ? o.text : `${o.text} (${percent.format(o.share)})`,
-          })),
-        },
-        requestsOnTime: {
-          title: 'Requests for information answered on time',
-          description: `Bars show the share of each agency’s requests answered by their deadline, of those answered or overdue, ${periodText}.`,
-          items: agencies.map((a) => ({
-            label: a.name,
-            value: a.shareOnTime === null ? null : Math.round(a.shareOnTime * 1000) / 10,
-            text: a.shareOnTime === null ? NOT_SHOWN : percent.format(a.shareOnTime),
-          })),
-        },
-      } satisfies Record<string, Chart>;
-
-      return {
-        period: { from, to, days: days.length, text: periodText },
-        settings,
-        received,
-        decided,
-        queue: { open: queue.open, breached: queue.breached, nearBreach: queue.nearBreach },
-        timeToDecision,
-        outcomes,
-        conversion,
-        reReferral,
-        informationRequests: agencies.map(({ cells: _cells, ...a }) => a),
-        charts,
-        tables,
-      };
-    });
   }
 }
 
