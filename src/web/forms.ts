@@ -8,7 +8,8 @@ export type FormErrors = {
 };
 
 export function formErrors(errors: FieldError[]): FormErrors {
-  const fields: FormErrors['fields'] = {};
+  // No prototype: a field named "constructor" (a client may send any name) must not find Object's.
+  const fields: FormErrors['fields'] = Object.create(null) as FormErrors['fields'];
   for (const e of errors) fields[e.field] ??= { text: e.message };
   return {
     summary: Object.entries(fields).map(([field, { text }]) => ({ text, href: `#${field}` })),
@@ -25,7 +26,23 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 
 export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldError[] };
 
+/**
+ * PostgreSQL text cannot hold the NUL character (a client can send one as %00 or \u0000): each field
+ * holding one is refused by name, before it could reach the database as an error.
+ */
+export function nulFieldErrors(input: unknown, path: string[] = []): FieldError[] {
+  if (typeof input === 'string')
+    return input.includes('\u0000')
+      ? [{ field: path.join('.') || 'form', message: 'Remove the control character (NUL) from this answer' }]
+      : [];
+  if (input && typeof input === 'object')
+    return Object.entries(input).flatMap(([key, value]) => nulFieldErrors(value, [...path, key]));
+  return [];
+}
+
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown): Parsed<z.output<S>> {
   const result = schema.safeParse(input ?? {});
-  return result.success ? { ok: true, data: result.data } : { ok: false, errors: fieldErrors(result.error) };
+  const nul = nulFieldErrors(input);
+  if (result.success && nul.length === 0) return { ok: true, data: result.data };
+  return { ok: false, errors: [...nul, ...(result.success ? [] : fieldErrors(result.error))] };
 }

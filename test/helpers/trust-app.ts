@@ -6,7 +6,7 @@ import { twoFactorRequired } from '../../src/modules/access/index.ts';
 import { buildCtx, buildSystemActor } from './context.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { buildTrustWorld, type World } from './trust-world.ts';
-import { Agent, TEST_PASSWORD, TEST_TOTP_SECRET, TestClock } from './web.ts';
+import { signedInAgent, TEST_PASSWORD, TEST_TOTP_SECRET, TestClock } from './web.ts';
 
 /**
  * The real web app over a trust world (test/helpers/trust-world.ts) whose accounts can sign in
@@ -68,13 +68,7 @@ export async function createTrustApp() {
   };
 
   /** An agent signed in as this account (password, then a TOTP code when the roles need one). */
-  const signedIn = async (email: string): Promise<Agent> => {
-    const agent = new Agent(app, clock);
-    const response = await agent.signIn(email);
-    if (response.statusCode !== 303 || String(response.headers.location).startsWith('/sign-in'))
-      throw new Error(`Signing in as ${email} failed: ${response.statusCode} ${response.headers.location}`);
-    return agent;
-  };
+  const signedIn = (email: string) => signedInAgent(app, clock, email);
 
   return {
     app,

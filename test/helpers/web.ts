@@ -96,6 +96,21 @@ export async function createTestApp(settings: Record<string, string> = {}): Prom
 }
 
 /** A browser without a browser: keeps cookies between requests and fills in each form's CSRF token. */
+/** A new agent signed in as this account (password, then a TOTP code when its roles need one), or an error. */
+export async function signedInAgent(
+  app: FastifyInstance,
+  clock: TestClock,
+  email: string,
+  password?: string,
+  totpSecret?: string,
+): Promise<Agent> {
+  const agent = new Agent(app, clock);
+  const response = await agent.signIn(email, password, totpSecret);
+  if (response.statusCode !== 303 || String(response.headers.location).startsWith('/sign-in'))
+    throw new Error(`Signing in as ${email} failed: ${response.statusCode} ${response.headers.location}`);
+  return agent;
+}
+
 export class Agent {
   private readonly cookies = new Map<string, string>();
   constructor(

@@ -216,6 +216,8 @@ function uniqueBy<T extends { id: string }>(rows: readonly T[]): T[] {
 
 /** The partnership an area's public pages belong to, by its slug. */
 export async function partnershipBySlug(db: Db, slug: string) {
+  // Slugs are plain words; anything else (a NUL byte, which PostgreSQL refuses) names no area.
+  if (!/^[\w-]{1,100}$/.test(slug)) return undefined;
   return db
     .selectFrom('partnerships')
     .select(['id', 'name', 'slug'])

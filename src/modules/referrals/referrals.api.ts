@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isSystem, type Ctx } from '../../common/context.ts';
 import { ValidationError, type FieldError } from '../../common/errors.ts';
 import { pathParams } from '../../web/form-route.ts';
-import { fieldErrors } from '../../web/forms.ts';
+import { fieldErrors, nulFieldErrors } from '../../web/forms.ts';
 import type { WebServices } from '../../web/app.ts';
 import { errorResponse, jsonSchemaOf, registerJsonApi } from '../../web/api.ts';
 import { ContactInput, type CHANNELS } from './referrals.schemas.ts';
@@ -115,6 +115,7 @@ export function registerFrontDoorApi(app: FastifyInstance, { frontDoor }: Pick<W
           problems.push(...key.error.issues.map((i) => ({ field: IDEMPOTENCY_HEADER, message: i.message })));
         const body = ApiContactInput.safeParse(request.body);
         if (!body.success) problems.push(...bodyErrors(body.error));
+        problems.push(...nulFieldErrors(request.body));
         if (problems.length > 0 || !key.success || !body.success) throw new ValidationError(problems);
         const ctx = request.ctx();
         const created = await frontDoor.create(ctx, body.data, {

@@ -429,6 +429,8 @@ export function peopleByIds(q: Q, partnershipId: string, ids: readonly string[])
 }
 
 export function partnershipBySlug(q: Q, slug: string) {
+  // Slugs are plain words; anything else (a NUL byte, which PostgreSQL refuses) names no area.
+  if (!/^[\w-]{1,100}$/.test(slug)) return Promise.resolve(undefined);
   return q
     .selectFrom('partnerships')
     .select(['id', 'name', 'slug'])
