@@ -21,6 +21,8 @@ import { checkTemplateFile } from './modules/assessments/index.ts';
 import { FEED_KIND_KEYS, FEED_SOURCES, importFeedFile, type FeedKind } from './modules/signals/index.ts';
 import { exportDirectory, importDirectory, loadPlacesCsv } from './modules/directory/index.ts';
 import { remindStaleEntries } from './modules/directory/index.ts';
+import { backupDatabase, restoreDatabase } from './ops/backup.ts';
+import { summariseTables } from './ops/tables.ts';
 
 /** The `wraparound` command. Every failure ends with one plain line on stderr and exit code 1. */
 
@@ -298,6 +300,35 @@ const OPTION_FOR_FIELD: Record<string, string> = {
   password: 'password-stdin',
 };
 
+/** Verifies every partnership's audit chain, printing a line for each; false if one is broken. */
+async function checkAuditChains(handle: DatabaseHandle, config: Config, workers?: number): Promise<boolean> {
+  const partnerships = await handle.db
+    .selectFrom('partnerships')
+    .select(['id', 'slug'])
+    .orderBy('slug')
+    .execute();
+  const progress = progressReporter('Audit events checked');
+  const checks = await verifyChains(
+    handle.db,
+    partnerships.map((p) => p.id),
+    {
+      // PGlite is one connection in this process: there, everything is checked here.
+      connectionString: config.database.kind === 'postgres' ? config.database.url : undefined,
+      workers: workers ?? availableParallelism() + 1,
+      onProgress: progress.update,
+    },
+  ).finally(progress.stop);
+  partnerships.forEach((p, i) => {
+    const check = checks[i]!;
+    if (check.ok) console.log(`${p.slug}: ${check.events} events, chain intact`);
+    else
+      console.log(
+        `${p.slug}: chain broken at event ${check.brokenAt} (${check.reason}); ${check.events} events before it are intact`,
+      );
+  });
+  return checks.every((c) => c.ok);
+}
+
 const audit = program.command('audit').description('Check the tamper-evident audit trail.');
 audit
   .command('verify')
@@ -309,31 +340,7 @@ audit
   .action(async (opts: { workers?: number }) => {
     const config = loadConfig();
     await withDatabase(config, async (handle) => {
-      const partnerships = await handle.db
-        .selectFrom('partnerships')
-        .select(['id', 'slug'])
-        .orderBy('slug')
-        .execute();
-      const progress = progressReporter('Audit events checked');
-      const checks = await verifyChains(
-        handle.db,
-        partnerships.map((p) => p.id),
-        {
-          // PGlite is one connection in this process: there, everything is checked here.
-          connectionString: config.database.kind === 'postgres' ? config.database.url : undefined,
-          workers: opts.workers ?? availableParallelism() + 1,
-          onProgress: progress.update,
-        },
-      ).finally(progress.stop);
-      partnerships.forEach((p, i) => {
-        const check = checks[i]!;
-        if (check.ok) console.log(`${p.slug}: ${check.events} events, chain intact`);
-        else
-          console.log(
-            `${p.slug}: chain broken at event ${check.brokenAt} (${check.reason}); ${check.events} events before it are intact`,
-          );
-      });
-      if (checks.some((c) => !c.ok)) process.exitCode = 1;
+      if (!(await checkAuditChains(handle, config, opts.workers))) process.exitCode = 1;
     });
   });
 audit
@@ -659,6 +666,69 @@ directory
       console.log(`${result.notifications} reminders sent about ${result.entries} entries due for review.`);
     });
   });
+
+/** Where the settings point, for messages: never the URL itself, which may hold a password. */
+function describeTarget(database: Config['database']): string {
+  if (database.kind === 'pglite') return `the embedded database in ${database.dataDir}`;
+  const url = new URL(database.url);
+  return `PostgreSQL database ${url.pathname.slice(1) || '(default)'} on ${url.host}`;
+}
+
+program
+  .command('backup')
+  .description(
+    'Write the whole database to one file: on PostgreSQL (DATABASE_URL) with pg_dump in its custom format; ' +
+      'the embedded database (DATA_DIR) as a consistent copy of its folder (a gzipped tarball), which needs the server stopped. ' +
+      'The file appears only when the backup is complete. See docs/operations.md.',
+  )
+  .argument('<file>', 'the backup file to write (replaced if it exists)')
+  .action(async (file: string) => {
+    const config = loadConfig();
+    const result = await backupDatabase(config.database, file);
+    console.log(
+      `Backed up ${describeTarget(config.database)} to ${file}: ${formatBytes(result.bytes)} in ${result.seconds.toFixed(1)} s.`,
+    );
+  });
+
+program
+  .command('restore')
+  .description(
+    'Load a backup made by `wraparound backup` into an empty database: on PostgreSQL the database DATABASE_URL names ' +
+      '(create it first), with pg_restore; embedded, into DATA_DIR, which must be a new or empty folder. ' +
+      'Then verifies every audit chain and prints each table’s row count; exits 1 if a chain is broken.',
+  )
+  .argument('<file>', 'the backup file')
+  .option('--jobs <n>', 'PostgreSQL: tables restored at once (default: CPUs, at most 4)', positiveInt)
+  .option(
+    '--replace',
+    'PostgreSQL: drop everything in the target database first (every schema but PostgreSQL’s own), instead of refusing a database that is not empty',
+  )
+  .action(async (file: string, opts: { jobs?: number; replace?: boolean }) => {
+    const config = loadConfig();
+    const restored = await restoreDatabase(config.database, file, {
+      jobs: opts.jobs || undefined,
+      replace: opts.replace,
+    });
+    console.log(
+      `Restored ${file} into ${describeTarget(config.database)} in ${restored.seconds.toFixed(1)} s.`,
+    );
+    const handle = await openDatabase(config.database);
+    try {
+      const tables = await summariseTables(handle.db, { digests: false });
+      const rows = tables.filter((t) => t.kind === 'table');
+      const width = Math.max(...rows.map((t) => t.name.length));
+      console.log(`\n${rows.length} tables, ${rows.reduce((n, t) => n + t.rows, 0)} rows:`);
+      for (const t of rows) console.log(`  ${t.name.padEnd(width)}  ${t.rows}`);
+      console.log('\nAudit chains:');
+      if (!(await checkAuditChains(handle, config))) process.exitCode = 1;
+    } finally {
+      await handle.close();
+    }
+  });
+
+function formatBytes(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -137,18 +137,23 @@ async function openPGlite(dataDir: string): Promise<DatabaseHandle> {
   let unlock: (() => Promise<void>) | undefined;
   if (!dataDir.startsWith('memory://')) {
     await fs.mkdir(dataDir, { recursive: true });
-    try {
-      unlock = await lockfile.lock(dataDir, { lockfilePath: `${dataDir}/.wraparound.lock`, stale: 15_000 });
-    } catch {
-      throw new DatabaseOpenError(
-        `The embedded database in ${dataDir} is already open in another Wraparound process. ` +
-          'Stop that process first, or set DATA_DIR to another folder.',
-      );
-    }
+    unlock = await lockDataDir(dataDir);
   }
   const client = await PGlite.create({
     ...(dataDir.startsWith('memory://') ? {} : { dataDir }),
     ...pgliteOptions,
   });
   return pgliteHandle(client, unlock);
+}
+
+/** Takes the data folder's lock (backup and restore hold it too); resolves to its release. */
+export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  try {
+    return await lockfile.lock(dataDir, { lockfilePath: `${dataDir}/.wraparound.lock`, stale: 15_000 });
+  } catch {
+    throw new DatabaseOpenError(
+      `The embedded database in ${dataDir} is already open in another Wraparound process. ` +
+        'Stop that process first, or set DATA_DIR to another folder.',
+    );
+  }
 }
