@@ -12,9 +12,9 @@ import { openDatabase, type Db, type Tx } from '../src/db/database.ts';
 import { tokenHash } from '../src/modules/access/access.sessions.ts';
 import { AuditService, type AuditEntry } from '../src/modules/audit/index.ts';
 import { FrontDoorService, seedFrontDoor } from '../src/modules/referrals/index.ts';
-import type { z } from 'zod';
 import { ContactInput } from '../src/modules/referrals/referrals.schemas.ts';
 import { DEMO_SLUG } from '../src/seed/demo.ts';
+import { contactInput } from './contact-input.ts';
 import { startTargets, tell } from './http-run.ts';
 import { header, load, percentile, report } from './measure.ts';
 import { signIn } from './sign-in.ts';
@@ -50,28 +50,6 @@ const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'queue,create,http').spl
 /** Share of created contacts that name a child the practitioner is involved with (the gate is asked). */
 const NAMED_SHARE = 0.25;
 const TARGETS = { createPerSecond: 300, createP99: 100, queueP95: 150 };
-
-/** A contact as a school would send it: the child described, or named from the index now and then. */
-function contactInput(i: number, involvedChildren: string[]): z.input<typeof ContactInput> {
-  const named = involvedChildren.length > 0 && (i * 7919) % 100 < NAMED_SHARE * 100;
-  return {
-    channel: 'online_form',
-    child: named
-      ? { personId: involvedChildren[i % involvedChildren.length]! }
-      : {
-          givenName: 'Rowan',
-          familyName: `Benchley${i % 997}`,
-          dateOfBirth: `201${i % 10}-0${1 + (i % 9)}-1${i % 10}`,
-          postcode: 'NB4 2QT',
-        },
-    worries: 'Came to school with a bruise on the arm and said they were scared to go home.',
-    familyAware: false,
-    consent: 'not_sought',
-    consentReason: 'Asking might put the child at risk before the front door has looked at this',
-    urgency: 'today',
-    sectorAnswers: { attendance: '82%, down from 96% last year', behaviour: 'Withdrawn since half term' },
-  };
-}
 
 async function practitionerActor(db: Db, partnershipId: string, email: string): Promise<Actor> {
   const user = await db
@@ -232,7 +210,9 @@ async function main() {
       );
       const ctx = (): Ctx => ({ actor, requestId: randomUUID(), now: new Date() });
       // Parsed beforehand, as the route would have: the service is what is timed.
-      const inputs = Array.from({ length: 1000 }, (_, i) => ContactInput.parse(contactInput(i, named)));
+      const inputs = Array.from({ length: 1000 }, (_, i) =>
+        ContactInput.parse(contactInput(i, named, NAMED_SHARE)),
+      );
       const creating = (service: FrontDoorService) => async (i: number) => {
         await service.create(ctx(), inputs[i % inputs.length]!, { idempotencyKey: randomUUID() });
       };
@@ -280,7 +260,7 @@ async function main() {
             'content-type': 'application/json',
             'idempotency-key': randomUUID(),
           },
-          body: JSON.stringify(contactInput(i, named)),
+          body: JSON.stringify(contactInput(i, named, NAMED_SHARE)),
         });
         const body = await response.text();
         if (response.status !== 201)

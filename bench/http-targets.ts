@@ -16,7 +16,7 @@ import { seedDemo } from '../src/seed/demo.ts';
  * the application with a demo partnership on the database in DATABASE_URL, and a bare Fastify route
  * in the same process as a baseline. Tells the parent where they listen; on the parent's word it
  * records a CPU profile (of one measured run only, not start-up or the other target), counts the
- * database round trips made since it last asked, and stops.
+ * database round trips made since it last asked, reports its memory, and stops.
  *
  * BENCH_DB_BASELINE=1 adds a route of the benchmark's own to the application (never to the product):
  * GET /bench/baseline/:personId, behind the same session check as every page, selects the person and
@@ -27,10 +27,17 @@ export type TargetsCommand =
   | { command: 'stop' }
   | { command: 'profile-start' }
   | { command: 'profile-stop'; file: string }
-  | { command: 'count-queries' };
+  | { command: 'count-queries' }
+  | { command: 'memory' };
 
 /** The answer to count-queries: statements (BEGIN and COMMIT included) sent since the last count. */
 export type QueryCount = { queries: number };
+
+/**
+ * The answer to memory, in bytes: after a full garbage collection when the process runs with
+ * --expose-gc (what is still held, not garbage waiting to be collected).
+ */
+export type MemorySample = { rss: number; heapUsed: number; external: number };
 
 export type TargetsReady = {
   appUrl: string;
@@ -126,6 +133,13 @@ async function obey(message: TargetsCommand): Promise<void> {
       const count: QueryCount = { queries };
       queries = 0;
       process.send?.(count);
+      return;
+    }
+    case 'memory': {
+      globalThis.gc?.();
+      const { rss, heapUsed, external } = process.memoryUsage();
+      const sample: MemorySample = { rss, heapUsed, external };
+      process.send?.(sample);
       return;
     }
     case 'stop':
