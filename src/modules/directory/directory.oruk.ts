@@ -6,8 +6,10 @@ import type { Db } from '../../db/database.ts';
 import { findPlace, normalisePostcode, placeKey, type Place } from './directory.geo.ts';
 import type { ServiceRecord, ServiceRecordInput } from './directory.schemas.ts';
 import {
+  TERM_COLUMNS,
   loadEntries,
   partnershipBySlug,
+  storedTerm,
   type StoredEntry,
   type StoredTaxonomy,
   type StoredTerm,
@@ -627,50 +629,6 @@ export class OpenReferralReader {
       .where('t.partnershipId', '=', partnershipId);
   }
 
-  private static termColumns = [
-    't.id',
-    't.code',
-    't.name',
-    't.description',
-    't.parentId',
-    't.termUri',
-    'x.id as taxonomyId',
-    'x.name as taxonomyName',
-    'x.description as taxonomyDescription',
-    'x.uri as taxonomyUri',
-    'x.version as taxonomyVersion',
-  ] as const;
-
-  private static storedTerm(r: {
-    id: string;
-    code: string;
-    name: string;
-    description: string;
-    parentId: string | null;
-    termUri: string | null;
-    taxonomyId: string;
-    taxonomyName: string;
-    taxonomyDescription: string;
-    taxonomyUri: string | null;
-    taxonomyVersion: string | null;
-  }): StoredTerm {
-    return {
-      id: r.id,
-      code: r.code,
-      name: r.name,
-      description: r.description,
-      parentId: r.parentId,
-      termUri: r.termUri,
-      taxonomy: {
-        id: r.taxonomyId,
-        name: r.taxonomyName,
-        description: r.taxonomyDescription,
-        uri: r.taxonomyUri,
-        version: r.taxonomyVersion,
-      },
-    };
-  }
-
   async taxonomyTerms(partnershipId: string, q: TermListQuery): Promise<Page<Json>> {
     let base = this.termQuery(partnershipId);
     if (q.taxonomy_id) base = base.where('t.taxonomyId', '=', q.taxonomy_id);
@@ -678,7 +636,7 @@ export class OpenReferralReader {
     if (q.top_only) base = base.where('t.parentId', 'is', null);
     const [rows, count] = await Promise.all([
       base
-        .select(OpenReferralReader.termColumns)
+        .select(TERM_COLUMNS)
         .orderBy('x.name')
         .orderBy('t.code')
         .limit(q.per_page)
@@ -687,7 +645,7 @@ export class OpenReferralReader {
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return page(
-      rows.map((r) => hsdsTaxonomyTerm(OpenReferralReader.storedTerm(r))),
+      rows.map((r) => hsdsTaxonomyTerm(storedTerm(r))),
       Number(count.n),
       q.page,
       q.per_page,
@@ -696,13 +654,10 @@ export class OpenReferralReader {
 
   async taxonomyTerm(partnershipId: string, id: string): Promise<Json> {
     const row = uuid.safeParse(id).success
-      ? await this.termQuery(partnershipId)
-          .select(OpenReferralReader.termColumns)
-          .where('t.id', '=', id)
-          .executeTakeFirst()
+      ? await this.termQuery(partnershipId).select(TERM_COLUMNS).where('t.id', '=', id).executeTakeFirst()
       : undefined;
     if (!row) throw new NotFoundError('There is no taxonomy term with this id');
-    return hsdsTaxonomyTerm(OpenReferralReader.storedTerm(row));
+    return hsdsTaxonomyTerm(storedTerm(row));
   }
 
   async serviceAtLocations(partnershipId: string, q: z.output<typeof PlaceListQuery>): Promise<Page<Json>> {

@@ -260,6 +260,51 @@ export type StoredEntry = ServiceRecord & {
 
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 
+/** A taxonomy term with its taxonomy, as selected from directory_taxonomy_terms t join directory_taxonomies x. */
+export const TERM_COLUMNS = [
+  't.id',
+  't.code',
+  't.name',
+  't.description',
+  't.parentId',
+  't.termUri',
+  'x.id as taxonomyId',
+  'x.name as taxonomyName',
+  'x.description as taxonomyDescription',
+  'x.uri as taxonomyUri',
+  'x.version as taxonomyVersion',
+] as const;
+
+export function storedTerm(r: {
+  id: string;
+  code: string;
+  name: string;
+  description: string;
+  parentId: string | null;
+  termUri: string | null;
+  taxonomyId: string;
+  taxonomyName: string;
+  taxonomyDescription: string;
+  taxonomyUri: string | null;
+  taxonomyVersion: string | null;
+}): StoredTerm {
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    description: r.description,
+    parentId: r.parentId,
+    termUri: r.termUri,
+    taxonomy: {
+      id: r.taxonomyId,
+      name: r.taxonomyName,
+      description: r.taxonomyDescription,
+      uri: r.taxonomyUri,
+      version: r.taxonomyVersion,
+    },
+  };
+}
+
 /** The entries with these ids, in the order given (ids not held are left out). */
 export async function loadEntries(
   db: Db | Tx,
@@ -368,20 +413,7 @@ export async function loadEntries(
       .innerJoin('directoryTaxonomies as x', (j) =>
         j.onRef('x.partnershipId', '=', 't.partnershipId').onRef('x.id', '=', 't.taxonomyId'),
       )
-      .select([
-        'st.serviceId',
-        't.id',
-        't.code',
-        't.name',
-        't.description',
-        't.parentId',
-        't.termUri',
-        'x.id as taxonomyId',
-        'x.name as taxonomyName',
-        'x.description as taxonomyDescription',
-        'x.uri as taxonomyUri',
-        'x.version as taxonomyVersion',
-      ])
+      .select(['st.serviceId', ...TERM_COLUMNS])
       .where('st.partnershipId', '=', partnershipId)
       .where('st.serviceId', 'in', ids)
       .orderBy('t.code')
@@ -400,21 +432,7 @@ export async function loadEntries(
   const found = new Map(
     services.map((s): [string, StoredEntry] => {
       const stripService = <T extends { serviceId: string }>({ serviceId: _, ...rest }: T) => rest;
-      const entryTerms = termsOf(s.id).map((t) => ({
-        id: t.id,
-        code: t.code,
-        name: t.name,
-        description: t.description,
-        parentId: t.parentId,
-        termUri: t.termUri,
-        taxonomy: {
-          id: t.taxonomyId,
-          name: t.taxonomyName,
-          description: t.taxonomyDescription,
-          uri: t.taxonomyUri,
-          version: t.taxonomyVersion,
-        },
-      }));
+      const entryTerms = termsOf(s.id).map(storedTerm);
       return [
         s.id,
         {
