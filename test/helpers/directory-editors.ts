@@ -1,8 +1,8 @@
-import type { Actor, Ctx, Role } from '../../src/common/context.ts';
+import type { Role } from '../../src/common/context.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { ServiceRecord, ServiceRecordInput } from '../../src/modules/directory/index.ts';
-import { insertPartnership } from './builders.ts';
-import { buildCtx, TEST_NOW } from './context.ts';
+import { insertPartnership, insertUser } from './builders.ts';
+import { TEST_NOW } from './context.ts';
 import { aServiceRecord, saveTestServices, seedTestDirectory } from './directory.ts';
 
 /**
@@ -30,22 +30,8 @@ export async function buildEditorWorld(db: Db) {
     elsewhere: await org(otherPartnershipId, 'Southport Council'),
   };
 
-  const user = async (email: string, organisationId: string, roles: Role[], p = partnershipId) => {
-    const row = await db
-      .insertInto('users')
-      .values({
-        partnershipId: p,
-        email,
-        displayName: email.split('@')[0]!,
-        organisationId,
-        roles,
-        passwordHash: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const actor: Actor = { userId: row.id, partnershipId: p, organisationId, roles, displayName: email };
-    return { id: row.id, email, actor, ctx: (now: Date = TEST_NOW): Ctx => buildCtx(actor, { now }) };
-  };
+  const user = (email: string, organisationId: string, roles: Role[], p = partnershipId) =>
+    insertUser(db, p, email, organisationId, roles);
   const users = {
     editor: await user('editor@charity.example', orgs.charity, ['directory_editor']),
     secondEditor: await user('editor2@charity.example', orgs.charity, ['directory_editor']),

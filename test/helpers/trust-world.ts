@@ -1,9 +1,9 @@
-import type { Actor, Ctx, Role } from '../../src/common/context.ts';
+import type { Role } from '../../src/common/context.ts';
 import type { Sensitivity, DataType } from '../../src/common/sharing.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Sector } from '../../src/db/schema.ts';
 import { buildCtx, buildSystemActor, TEST_NOW } from './context.ts';
-import { insertPartnership } from './builders.ts';
+import { insertPartnership, insertUser, type WorldUser } from './builders.ts';
 
 /**
  * A small partnership with the relationships the trust layer distinguishes: a child with a social
@@ -12,7 +12,7 @@ import { insertPartnership } from './builders.ts';
  * partnership with its own child. Built with direct inserts, so it tests the rules and not the forms.
  */
 
-export type WorldUser = { id: string; email: string; actor: Actor; ctx: (now?: Date) => Ctx };
+export type { WorldUser };
 
 export type World = Awaited<ReturnType<typeof buildTrustWorld>>;
 
@@ -38,33 +38,8 @@ export async function buildTrustWorld(db: Db) {
     elsewhere: await org(otherPartnershipId, 'Southport Council', 'social_care'),
   };
 
-  const user = async (
-    email: string,
-    organisationId: string,
-    roles: Role[],
-    p = partnershipId,
-  ): Promise<WorldUser> => {
-    const row = await db
-      .insertInto('users')
-      .values({
-        partnershipId: p,
-        email,
-        displayName: email.split('@')[0]!,
-        organisationId,
-        roles,
-        passwordHash: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const actor: Actor = {
-      userId: row.id,
-      partnershipId: p,
-      organisationId,
-      roles,
-      displayName: email.split('@')[0]!,
-    };
-    return { id: row.id, email, actor, ctx: (now = TEST_NOW) => buildCtx(actor, { now }) };
-  };
+  const user = (email: string, organisationId: string, roles: Role[], p = partnershipId) =>
+    insertUser(db, p, email, organisationId, roles);
   const users = {
     socialWorker: await user('social.worker@world.example', orgs.council, ['practitioner']),
     teamMember: await user('team.member@world.example', orgs.council, ['practitioner']),
