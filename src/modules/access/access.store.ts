@@ -8,6 +8,17 @@ import type { NewRow, RowUpdate } from '../../db/schema.ts';
 type Q = Db | Tx;
 export const PAGE_SIZE = 50;
 
+/** The partnership an area's public pages belong to, by the slug in their address. */
+export async function partnershipBySlug(q: Q, slug: string) {
+  // Slugs are plain words; anything else (a NUL byte, which PostgreSQL refuses) names no area.
+  if (!/^[\w-]{1,100}$/.test(slug)) return undefined;
+  return q
+    .selectFrom('partnerships')
+    .select(['id', 'name', 'slug'])
+    .where('slug', '=', slug)
+    .executeTakeFirst();
+}
+
 export function listLocalities(q: Q, partnershipId: string) {
   return q
     .selectFrom('localities')

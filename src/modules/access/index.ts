@@ -1,4 +1,5 @@
 export { AccessService, partnershipOf } from './access.service.ts';
+export { partnershipBySlug } from './access.store.ts';
 export { SessionService, type SessionLookup, type SessionPolicy } from './access.sessions.ts';
 export { TwoFactorService, type TwoFactorStatus } from './access.two-factor.service.ts';
 export { TWO_FACTOR_REQUIRED_ROLES, twoFactorRequired, totpCode, otpauthUri } from './access.two-factor.ts';

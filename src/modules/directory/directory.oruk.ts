@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../common/errors.ts';
+import { partnershipBySlug } from '../access/index.ts';
 import type { Db } from '../../db/database.ts';
 import { findPlace, normalisePostcode, placeKey, type Place } from './directory.geo.ts';
 import type { ServiceRecord, ServiceRecordInput } from './directory.schemas.ts';
 import {
   TERM_COLUMNS,
   loadEntries,
-  partnershipBySlug,
   storedTerm,
   type StoredEntry,
   type StoredTaxonomy,

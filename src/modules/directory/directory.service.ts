@@ -4,7 +4,8 @@ import type { Db } from '../../db/database.ts';
 import { findPlace, placeKey, type Place } from './directory.geo.ts';
 import type { SearchQuery } from './directory.schemas.ts';
 import { milesToMetres, searchServices, type SearchResult } from './directory.search.ts';
-import { loadEntry, partnershipBySlug, type StoredEntry } from './directory.store.ts';
+import { partnershipBySlug } from '../access/index.ts';
+import { loadEntry, type StoredEntry } from './directory.store.ts';
 import { taxonomyTermsOf, termWithDescendants, type TaxonomyTerm } from './directory.taxonomy.ts';
 
 /**

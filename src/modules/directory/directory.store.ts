@@ -214,17 +214,6 @@ function uniqueBy<T extends { id: string }>(rows: readonly T[]): T[] {
   return [...new Map(rows.map((r) => [r.id, r])).values()];
 }
 
-/** The partnership an area's public pages belong to, by its slug. */
-export async function partnershipBySlug(db: Db, slug: string) {
-  // Slugs are plain words; anything else (a NUL byte, which PostgreSQL refuses) names no area.
-  if (!/^[\w-]{1,100}$/.test(slug)) return undefined;
-  return db
-    .selectFrom('partnerships')
-    .select(['id', 'name', 'slug'])
-    .where('slug', '=', slug)
-    .executeTakeFirst();
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Entries as stored, read whole: a page at a time (one query per table, whatever the page's size)
 // for the API and exports, one for its page and its editor.

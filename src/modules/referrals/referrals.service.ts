@@ -8,7 +8,7 @@ import { calendarFor } from '../../common/working-days.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { Sector, StoredFields } from '../../db/schema.ts';
 import type { AccessGate, AccessService, InvolvementService } from '../access/index.ts';
-import { partnershipOf } from '../access/index.ts';
+import { partnershipBySlug, partnershipOf } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { PersonIndexService } from '../people/index.ts';
 import { recordEvent } from './referrals.history.ts';
@@ -81,7 +81,7 @@ export class FrontDoorService {
 
   /** The area behind a public contact page, by its address; an unknown one is a page that does not exist. */
   async publicArea(slug: string) {
-    const area = await store.partnershipBySlug(this.db, slug);
+    const area = await partnershipBySlug(this.db, slug);
     if (!area) throw new NotFoundError('Page');
     return area;
   }

@@ -428,16 +428,6 @@ export function peopleByIds(q: Q, partnershipId: string, ids: readonly string[])
     .execute();
 }
 
-export function partnershipBySlug(q: Q, slug: string) {
-  // Slugs are plain words; anything else (a NUL byte, which PostgreSQL refuses) names no area.
-  if (!/^[\w-]{1,100}$/.test(slug)) return Promise.resolve(undefined);
-  return q
-    .selectFrom('partnerships')
-    .select(['id', 'name', 'slug'])
-    .where('slug', '=', slug)
-    .executeTakeFirst();
-}
-
 export async function insertEnquiry(q: Q, row: NewRow<'enquiries'>) {
   const { id } = await q.insertInto('enquiries').values(row).returning('id').executeTakeFirstOrThrow();
   return id;
