@@ -36,6 +36,7 @@ import {
 import { importAgencyFile } from '../src/modules/people/people.import.ts';
 import { recordReader, csvField, type LinkageMap } from '../src/modules/people/people.linkage-io.ts';
 import { prepareRecords } from '../src/modules/people/people.matching.ts';
+import { seededRandom } from '../src/common/random.ts';
 
 /**
  * The person index at scale, on PostgreSQL (docs/benchmarks.md, `npm run bench:index`). Makes a scratch
@@ -64,16 +65,6 @@ const EIGHTEEN_YEARS = 18 * 365;
 // Children, made from their number: the same child every time, without holding a million in memory
 // ---------------------------------------------------------------------------------------------------
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(r: () => number, list: readonly T[]) => list[Math.floor(r() * list.length)]!;
 
 /** Family names weighted as real ones are: a few very common, a long tail. */
@@ -144,7 +135,7 @@ const AREAS = [
 /** Households of two children (siblings, now and then twins), sharing a surname and an address. */
 function childOf(i: number): Child {
   const h = Math.floor(i / 2);
-  const hr = rng(h * 2_654_435_761 + 17);
+  const hr = seededRandom(h * 2_654_435_761 + 17);
   const family = familyName(hr);
   const x = hr();
   const locality = NORTHBRIDGE_LOCALITIES[LOCALITY_CUMULATIVE.findIndex((c) => x <= c)]!;
@@ -153,7 +144,7 @@ function childOf(i: number): Child {
   const area = AREAS[Math.floor(hr() * Math.min(AREAS.length, Math.ceil(PEOPLE / 2 / 100_000)))]!;
   const eldest = Math.floor(hr() * EIGHTEEN_YEARS);
   const gap = hr() < 0.03 ? 0 : 300 + Math.floor(hr() * 2_000);
-  const cr = rng(i * 2_246_822_519 + 3);
+  const cr = seededRandom(i * 2_246_822_519 + 3);
   const sex = cr() < 0.5 ? 'F' : 'M';
   const age = i % 2 === 0 ? eldest : eldest >= gap ? eldest - gap : eldest + gap;
   return {
@@ -400,7 +391,7 @@ async function build(url: string): Promise<World> {
       people.push(
         [partnershipId, personId, d.kind, t(d.givenName), t(d.familyName), d.dateOfBirth, d.sex].join('\t'),
       );
-      const r = rng(i * 97 + 5);
+      const r = seededRandom(i * 97 + 5);
       if (r() < SCHOOL_SHARE) {
         const school = withErrors(r, child, 0.5);
         record(
@@ -457,7 +448,7 @@ async function probe(url: string, world: World) {
       requestId: 'bench-index',
       now: NOW,
     };
-    const r = rng(4242);
+    const r = seededRandom(4242);
     const probes: StoredFields[] = [];
     for (let n = 0; n < PROBES; n++) {
       const child =
@@ -508,7 +499,7 @@ async function probe(url: string, world: World) {
 
 async function writeImportFile(file: string) {
   const out = createWriteStream(file);
-  const r = rng(777);
+  const r = seededRandom(777);
   const lines = [COLUMNS.join(',')];
   const flush = async () => {
     const chunk = `${lines.join('\n')}\n`;

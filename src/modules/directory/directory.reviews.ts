@@ -3,6 +3,7 @@ import type { Db } from '../../db/database.ts';
 import type { NewRow } from '../../db/schema.ts';
 import { editLink, reviewCutoff } from './directory.editor.ts';
 import { REVIEW_AFTER_MONTHS } from './directory.vocabulary.ts';
+import { repeatInBackground } from '../../common/background.ts';
 
 /**
  * Entries not reviewed for REVIEW_AFTER_MONTHS are flagged to their owner: a notification to each
@@ -118,27 +119,12 @@ export function scheduleReviewReminders(
   clock: () => Date = () => new Date(),
   intervalMs = REMIND_INTERVAL_MS,
 ) {
-  let running: Promise<void> = Promise.resolve();
-  let stopped = false;
-  const run = () => {
-    if (stopped) return;
-    running = running.then(async () => {
-      try {
-        const result = await remindStaleEntries(db, clock());
-        log.info({ ...result }, 'directory review reminders sent');
-      } catch (error) {
-        log.error({ err: error }, 'directory review reminders failed');
-      }
-    });
-  };
-  run();
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+  return repeatInBackground(
+    async () => {
+      const result = await remindStaleEntries(db, clock());
+      log.info({ ...result }, 'directory review reminders sent');
     },
-  };
+    intervalMs,
+    (error) => log.error({ err: error }, 'directory review reminders failed'),
+  );
 }

@@ -7,6 +7,7 @@ import { LINKAGE_CONFIG, bandOf, type MatchBand } from './people.linkage-config.
 import type { LinkageRecord, MatchedPair } from './people.linkage-io.ts';
 import { variantGroups } from './people.nicknames.ts';
 import { prepareRecord, type PreparedRecord } from './people.normalise.ts';
+import { seededRandom } from '../../common/random.ts';
 
 /**
  * The matching engine's public surface: prepare records, build a Fellegi–Sunter model from them
@@ -69,18 +70,6 @@ export type MatchStats = BlockingStats & {
  */
 export type ScoredPair = { left: number; right: number; probability: number; raw: number; implied?: true };
 
-/** A small, seeded random number generator (mulberry32), so that the same input gives the same model. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Level frequencies among pairs drawn at random: the starting u. */
 function sampleU(
   comparisons: readonly Comparison[],
@@ -91,7 +80,7 @@ function sampleU(
   const counts = comparisons.map((c) => new Array<number>(c.levels.length).fill(1));
   const other = right ?? left;
   if (left.length === 0 || other.length === 0 || (!right && left.length < 2)) return counts;
-  const next = random(20_260_101);
+  const next = seededRandom(20_260_101);
   for (let s = 0; s < samples; s++) {
     const i = Math.floor(next() * left.length);
     let j = Math.floor(next() * other.length);

@@ -1,8 +1,8 @@
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError, ValidationError } from '../../common/errors.ts';
 import { isAllowed } from '../../common/permissions.ts';
 import { addDays } from '../../common/plain-dates.ts';
+import { sendCsv, tableRows } from '../../web/csv.ts';
 import { formErrors } from '../../web/forms.ts';
 import {
   DASHBOARD_TABLES,
@@ -80,20 +80,11 @@ export function registerFrontDoorDashboardRoutes(
           return reply.page(VIEW, { values: period, errors: formErrors(error.fields) }, 400);
         throw error;
       }
-      const { head, rows } = figures.tables[table];
-      // A byte-order mark so spreadsheets read the file as UTF-8; cells that look like formulas are escaped.
-      const csv = stringify([head.map((h) => h.text), ...rows.map((row) => row.map((cell) => cell.value))], {
-        bom: true,
-        escape_formulas: true,
-      });
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header(
-          'content-disposition',
-          `attachment; filename="front-door-${table}-${figures.period.from}-to-${figures.period.to}.csv"`,
-        )
-        .header('cache-control', 'no-store')
-        .send(csv);
+      return sendCsv(
+        reply,
+        `front-door-${table}-${figures.period.from}-to-${figures.period.to}.csv`,
+        tableRows(figures.tables[table]),
+      );
     },
   );
 }
