@@ -389,6 +389,41 @@ exporter
     });
   });
 
+exporter
+  .command('cin-census')
+  .description(
+    'The Children in Need census for a year (1 April to 31 March) as the DfE XML, checked against the published validation rules; prints the count of errors and queries. The export is audited.',
+  )
+  .requiredOption(
+    '--year <year>',
+    'the year the census ends, for example 2025 for 1 April 2024 to 31 March 2025',
+  )
+  .requiredOption('--out <file>', 'the XML file to write')
+  .option('--partnership <slug>', 'the partnership (needed when there is more than one)')
+  .action(async (opts: { year: string; out: string; partnership?: string }) => {
+    const config = loadConfig();
+    await withDatabase(config, async (handle) => {
+      const partnership = await choosePartnership(handle, opts.partnership);
+      const ctx = {
+        actor: { system: 'cli export cin-census', partnershipId: partnership.id },
+        requestId: `cli-${Date.now()}`,
+        now: new Date(),
+      };
+      const { run, xml } = await createServices(handle.db, config)
+        .statutoryReturns.cinCensusXml(ctx, opts.year)
+        .catch((error: unknown) => {
+          if (error instanceof ValidationError && error.fields[0]?.field === 'laCode')
+            throw new Error('Set the local authority number first (on the web: Statutory returns)');
+          throw error;
+        });
+      await writeFile(opts.out, xml);
+      const { children, episodes, errors, queries } = run.counts;
+      console.log(
+        `${children} children, ${episodes} referrals written to ${opts.out}: ${errors} errors, ${queries} queries.`,
+      );
+    });
+  });
+
 program
   .command('import')
   .description(
@@ -664,6 +699,30 @@ directory
     await withDatabase(config, async (handle) => {
       const result = await remindStaleEntries(handle.db, new Date());
       console.log(`${result.notifications} reminders sent about ${result.entries} entries due for review.`);
+    });
+  });
+
+program
+  .command('outcomes')
+  .description("The outcome dashboards' monthly counts.")
+  .command('refresh')
+  .description(
+    'Count again the months whose records changed since the last refresh (every month with --full), for every partnership. ' +
+      'The server does this every minute, and in full once a day.',
+  )
+  .option('--full', 'count every month again, not only the changed ones')
+  .action(async (opts: { full?: boolean }) => {
+    const config = loadConfig();
+    await withDatabase(config, async (handle) => {
+      const services = createServices(handle.db, config);
+      for (const { partnershipId, sources } of await services.outcomes.refresh({
+        full: opts.full ?? false,
+      })) {
+        for (const s of sources)
+          console.log(
+            `${partnershipId} ${s.source}: ${s.months} months counted again, ${s.rows} counts, ${s.ms} ms`,
+          );
+      }
     });
   });
 

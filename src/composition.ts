@@ -16,15 +16,16 @@ import {
   OidcSignIn,
   TwoFactorService,
 } from './modules/access/index.ts';
-import { PeopleService, PersonIndexService } from './modules/people/index.ts';
+import { PeopleService, PersonIndexService, peopleMeasures } from './modules/people/index.ts';
 import { AuditService } from './modules/audit/index.ts';
 import {
   AgencyRequestService,
   EnquiryService,
   FrontDoorDashboard,
   FrontDoorService,
+  referralMeasures,
 } from './modules/referrals/index.ts';
-import { FamilyService, PlanService, PlanWorkService } from './modules/plans/index.ts';
+import { FamilyService, PlanService, PlanWorkService, planMeasures } from './modules/plans/index.ts';
 import { AssessmentService } from './modules/assessments/index.ts';
 import {
   AlertService,
@@ -35,10 +36,19 @@ import {
   SignalSettingsService,
   SignalRuleService,
   SignalService,
+  signalMeasures,
 } from './modules/signals/index.ts';
 import { DirectoryService, OpenReferralReader } from './modules/directory/index.ts';
 import { DirectoryReferralService, SignpostService } from './modules/directory/index.ts';
 import { DirectoryEditorService } from './modules/directory/index.ts';
+import {
+  EvaluationService,
+  LocalFrameworkService,
+  MoneyService,
+  OutcomeService,
+  PracticeChangeService,
+} from './modules/outcomes/index.ts';
+import { StatutoryReturnService } from './modules/interop/index.ts';
 import { createApp } from './web/app.ts';
 import { loggerOptions } from './logging.ts';
 
@@ -83,6 +93,18 @@ export type Services = {
   directoryReferrals: DirectoryReferralService;
   /** Directory editors keeping their organisation's entries current; providers' capacity. */
   directoryEditor: DirectoryEditorService;
+  /** Funding partners, budgets and spend, and the outcome account. */
+  money: MoneyService;
+  /** Outcome indicators and performance measures from the precomputed monthly counts. */
+  outcomes: OutcomeService;
+  /** Outcome frameworks the partnership defines for itself. */
+  localFrameworks: LocalFrameworkService;
+  /** Statutory returns: the Children in Need census, checked and exported. */
+  statutoryReturns: StatutoryReturnService;
+  /** When localities changed their way of working, kept by an administrator for the evaluation. */
+  practiceChanges: PracticeChangeService;
+  /** The evaluation: before and after a practice change by locality, and cohort comparisons. */
+  evaluation: EvaluationService;
 };
 
 /** `readDb`: a read replica that dashboards read from, when there is one. */
@@ -108,6 +130,13 @@ export function createServices(
     moveFeedSignalsOfRecord(tx, ctx, partnershipId, move);
   const frontDoor = new FrontDoorService(db, audit, access, gate, personIndex, involvements);
   const planWork = new PlanWorkService(db, audit, access, gate);
+  const outcomes = new OutcomeService(db, readDb, audit, access, [
+    peopleMeasures,
+    referralMeasures,
+    planMeasures,
+    signalMeasures,
+  ]);
+  const practiceChanges = new PracticeChangeService(db, audit, access);
   return {
     db,
     audit,
@@ -142,6 +171,12 @@ export function createServices(
     signposts: new SignpostService(db, access, gate),
     directoryReferrals: new DirectoryReferralService(db, audit, access, gate),
     directoryEditor: new DirectoryEditorService(db, audit, access),
+    money: new MoneyService(db, audit, access, readDb),
+    localFrameworks: new LocalFrameworkService(db, audit, access),
+    outcomes,
+    practiceChanges,
+    evaluation: new EvaluationService(readDb, audit, access, outcomes, practiceChanges),
+    statutoryReturns: new StatutoryReturnService(db, audit, access),
   };
 }
 

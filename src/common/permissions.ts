@@ -13,6 +13,10 @@ export const PERMISSIONS = {
   'sharing.administer': ['privacy_officer'],
   'subject-access.export': ['privacy_officer'],
   'aggregates.view': ['analyst', 'team_manager', 'privacy_officer'],
+  /** Read the outcome frameworks (the administrator, who defines local ones, included). */
+  'outcomes.frameworks': ['analyst', 'team_manager', 'privacy_officer', 'partnership_admin'],
+  /** Load published figures for the outcome indicators and set the partnership's targets. */
+  'outcomes.manage': ['analyst', 'partnership_admin'],
   /** Decide uncertain record links and unlink wrong ones: the person index's clerical review. */
   'index.review': ['front_door', 'partnership_admin'],
   /** Load an agency's records into the person index. */
@@ -49,6 +53,10 @@ export const PERMISSIONS = {
   'directory.referrals': ['practitioner', 'front_door', 'team_manager', 'directory_editor'],
   /** A family's own plan, through their family account. */
   'family.view': ['family_member'],
+  /** Keep the funding partners, budgets and spend lines behind the outcome account. */
+  'money.record': ['partnership_admin'],
+  /** Build, check and download the statutory returns (the Children in Need census): child-level data. */
+  'returns.export': ['partnership_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1186,6 +1186,197 @@ export interface DirectoryReferralsTable {
   version: Generated<number>;
 }
 
+/** Money for outcome accounting (migration 0021). Amounts are whole pence; bigint arrives as a string or number. */
+type Pence = ColumnType<string | number | bigint, number, number>;
+
+export type MoneyBudgetKind = 'own' | 'aligned' | 'pooled';
+
+export interface MoneyPartnersTable {
+  partnershipId: string;
+  id: Generated<string>;
+  name: string;
+  sector: Sector;
+  active: Generated<boolean>;
+  version: Generated<number>;
+  createdBy: string | null;
+  createdAt: Timestamp;
+  idempotencyKey: string | null;
+}
+
+export interface MoneyBudgetsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  name: string;
+  financialYear: number;
+  kind: MoneyBudgetKind;
+  description: Generated<string>;
+  version: Generated<number>;
+  createdBy: string | null;
+  createdAt: Timestamp;
+  idempotencyKey: string | null;
+}
+
+export interface MoneyContributionsTable {
+  partnershipId: string;
+  budgetId: string;
+  partnerId: string;
+  amountPence: Pence;
+}
+
+export interface MoneyUploadsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  fileName: string;
+  rowCount: number;
+  uploadedBy: string | null;
+  uploadedAt: Timestamp;
+  idempotencyKey: string | null;
+}
+
+export interface MoneySpendLinesTable {
+  partnershipId: string;
+  id: Generated<string>;
+  budgetId: string;
+  partnerId: string | null;
+  serviceId: string;
+  financialYear: number;
+  quarter: number | null;
+  amountPence: Pence;
+  description: Generated<string>;
+  uploadId: string | null;
+  version: Generated<number>;
+  createdBy: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  idempotencyKey: string | null;
+}
+
+export interface MoneySpendOutcomesTable {
+  partnershipId: string;
+  spendId: string;
+  framework: string;
+  outcomeCode: string;
+}
+
+/** The partnership's settings for statutory returns (interop): its DfE local authority number. */
+export interface StatutoryReturnSettingsTable {
+  partnershipId: string;
+  laCode: string | null;
+  version: Generated<number>;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedBy: string | null;
+}
+
+/** Children in Need census codes for a child that no other module holds (interop). */
+export interface CensusChildCodesTable {
+  partnershipId: string;
+  personId: string;
+  ethnicity: string | null;
+  disabilities: Generated<string[]>;
+  upnUnknown: string | null;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** Children in Need census codes for a referral's episode that no other module holds (interop). */
+export interface CensusEpisodeCodesTable {
+  partnershipId: string;
+  episodeId: string;
+  primaryNeed: string | null;
+  initialCategoryOfAbuse: string | null;
+  latestCategoryOfAbuse: string | null;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** Counts per measure, locality and month, kept by the outcomes module's refresh. */
+export interface MeasureMonthsTable {
+  partnershipId: string;
+  id: Generated<string>;
+  measure: string;
+  localityId: string | null;
+  month: PlainDate;
+  /** bigint: the driver answers a string. */
+  value: ColumnType<string | number, number, number>;
+}
+
+export interface MeasureRefreshStateTable {
+  partnershipId: string;
+  source: string;
+  readTo: Timestamp;
+  refreshedAt: Timestamp;
+}
+
+/** Published figures loaded for an indicator; a null locality is the whole area. */
+export interface IndicatorValuesTable {
+  partnershipId: string;
+  id: Generated<string>;
+  indicatorCode: string;
+  localityId: string | null;
+  periodStart: PlainDate;
+  periodEnd: PlainDate;
+  /** numeric: the driver answers a string. */
+  numerator: ColumnType<string | null, number | null, number | null>;
+  denominator: ColumnType<string | null, number | null, number | null>;
+  value: ColumnType<string, number, number>;
+  sourceNote: Generated<string>;
+  importedAt: Timestamp;
+  importedBy: string;
+}
+
+export interface LocalFrameworksTable {
+  partnershipId: string;
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  createdBy: string;
+  updatedAt: Timestamp;
+  version: Generated<number>;
+}
+
+export interface LocalFrameworkOutcomesTable {
+  partnershipId: string;
+  frameworkId: string;
+  position: number;
+  label: string;
+  indicatorCodes: Generated<string[]>;
+}
+
+export interface OutcomeReviewNotesTable {
+  partnershipId: string;
+  /** The financial year by its first calendar year: 2025 is April 2025 to March 2026. */
+  year: number;
+  indicatorCode: string;
+  commentary: string;
+  writtenBy: string;
+  writtenAt: Timestamp;
+  version: Generated<number>;
+}
+
+export interface IndicatorTargetsTable {
+  partnershipId: string;
+  indicatorCode: string;
+  target: ColumnType<string, number, number>;
+  targetBy: PlainDate;
+  setBy: string;
+  setAt: Timestamp;
+  version: Generated<number>;
+}
+
+export interface PracticeChangesTable {
+  partnershipId: string;
+  id: Generated<string>;
+  localityId: string;
+  /** The first day of the new way of working. */
+  changedOn: PlainDate;
+  title: string;
+  description: Generated<string>;
+  withdrawnAt: Timestamp | null;
+  version: Generated<number>;
+  createdAt: ColumnType<Date, Date | string | undefined, never>;
+  createdBy: string | null;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  updatedBy: string | null;
+}
+
 export interface Database {
   partnerships: PartnershipsTable;
   localities: LocalitiesTable;
@@ -1264,6 +1455,23 @@ export interface Database {
   directoryContacts: DirectoryContactsTable;
   directorySignposts: DirectorySignpostsTable;
   directoryReferrals: DirectoryReferralsTable;
+  measureMonths: MeasureMonthsTable;
+  measureRefreshState: MeasureRefreshStateTable;
+  indicatorValues: IndicatorValuesTable;
+  indicatorTargets: IndicatorTargetsTable;
+  outcomeReviewNotes: OutcomeReviewNotesTable;
+  localFrameworks: LocalFrameworksTable;
+  localFrameworkOutcomes: LocalFrameworkOutcomesTable;
+  moneyPartners: MoneyPartnersTable;
+  moneyBudgets: MoneyBudgetsTable;
+  moneyContributions: MoneyContributionsTable;
+  moneyUploads: MoneyUploadsTable;
+  moneySpendLines: MoneySpendLinesTable;
+  moneySpendOutcomes: MoneySpendOutcomesTable;
+  statutoryReturnSettings: StatutoryReturnSettingsTable;
+  censusChildCodes: CensusChildCodesTable;
+  censusEpisodeCodes: CensusEpisodeCodesTable;
+  practiceChanges: PracticeChangesTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -78,6 +78,18 @@ import {
   type SignpostService,
 } from '../modules/directory/index.ts';
 import { registerDirectoryEditorRoutes, type DirectoryEditorService } from '../modules/directory/index.ts';
+import {
+  registerEvaluationRoutes,
+  registerLocalFrameworkRoutes,
+  registerMoneyRoutes,
+  registerOutcomeRoutes,
+  type EvaluationService,
+  type LocalFrameworkService,
+  type MoneyService,
+  type OutcomeService,
+  type PracticeChangeService,
+} from '../modules/outcomes/index.ts';
+import { registerStatutoryReturnRoutes, type StatutoryReturnService } from '../modules/interop/index.ts';
 import { registerApiDocs } from './api.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.routes.ts';
@@ -127,6 +139,16 @@ export type WebServices = {
   directoryReferrals: DirectoryReferralService;
   /** Directory editors keeping their organisation's entries current; providers' capacity. */
   directoryEditor: DirectoryEditorService;
+  /** Funding partners, budgets and spend, and the outcome account. */
+  money: MoneyService;
+  outcomes: OutcomeService;
+  localFrameworks: LocalFrameworkService;
+  /** Statutory returns: the Children in Need census. */
+  statutoryReturns: StatutoryReturnService;
+  /** When localities changed their way of working, for the evaluation. */
+  practiceChanges: PracticeChangeService;
+  /** The evaluation: before and after a practice change, and cohort comparisons. */
+  evaluation: EvaluationService;
   /** Answers whether the database can be reached, for /health. */
   databaseReachable(): Promise<boolean>;
 };
@@ -270,5 +292,10 @@ export async function createApp(services: WebServices, options: WebOptions): Pro
   registerOpenReferralApi(app, services);
   registerDirectoryPracticeRoutes(app, services);
   registerDirectoryEditorRoutes(app, services);
+  registerStatutoryReturnRoutes(app, services);
+  registerMoneyRoutes(app, services);
+  registerOutcomeRoutes(app, services);
+  registerLocalFrameworkRoutes(app, services);
+  registerEvaluationRoutes(app, services);
   return app;
 }

@@ -140,6 +140,11 @@ function panelsFor(
       title: 'Figures',
       links: [
         {
+          href: '/outcomes',
+          text: 'Outcomes',
+          hint: 'indicators per locality over the years, and what services did and how well',
+        },
+        {
           href: '/analysis/children',
           text: 'Children by locality and age',
           hint: 'small numbers suppressed',
@@ -155,11 +160,40 @@ function panelsFor(
         { href: '/admin/teams', text: 'Teams' },
         { href: '/admin/users', text: 'User accounts', hint: 'and the API tokens other systems use' },
         {
+          href: '/outcomes/frameworks',
+          text: 'Outcome frameworks',
+          hint: 'the partnership’s own, beside the national ones',
+        },
+        {
           href: '/front-door/settings',
           text: 'Front-door timescales',
           hint: 'calendar, deadlines, approvals',
         },
         { href: '/plans/settings', text: 'Plan review intervals', hint: 'early help and child in need' },
+      ],
+    });
+  }
+  if (isAllowed(ctx, 'returns.export')) {
+    panels.push({
+      title: 'Statutory returns',
+      links: [
+        {
+          href: '/returns/cin-census',
+          text: 'Children in need census',
+          hint: 'check against the DfE rules and download the XML',
+        },
+      ],
+    });
+  }
+  if (isAllowed(ctx, 'money.record') || isAllowed(ctx, 'aggregates.view')) {
+    panels.push({
+      title: 'Money and outcomes',
+      links: [
+        {
+          href: '/outcomes/money',
+          text: 'Budgets, spend and the outcome account',
+          hint: 'which partner’s money goes to which outcome',
+        },
       ],
     });
   }

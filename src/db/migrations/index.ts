@@ -17,6 +17,10 @@ import * as m0016 from './0016_signals.ts';
 import * as m0017 from './0017_flag_lookup.ts';
 import * as m0018 from './0018_directory.ts';
 import * as m0019 from './0019_row_level_security.ts';
+import * as m0020 from './0020_outcomes.ts';
+import * as m0021 from './0021_outcome_money.ts';
+import * as m0022 from './0022_practice_changes.ts';
+import * as m0023 from './0023_statutory_returns.ts';
 
 /** Forward-only: migrations are added at the end and never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +42,8 @@ export const migrations: Record<string, Migration> = {
   '0017_flag_lookup': m0017,
   '0018_directory': m0018,
   '0019_row_level_security': m0019,
+  '0020_outcomes': m0020,
+  '0021_outcome_money': m0021,
+  '0022_practice_changes': m0022,
+  '0023_statutory_returns': m0023,
 };

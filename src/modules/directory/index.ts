@@ -43,3 +43,10 @@ export { DirectoryEditorService } from './directory.editor.ts';
 export { registerDirectoryEditorRoutes } from './directory.editor.routes.ts';
 export { remindStaleEntries, scheduleReviewReminders } from './directory.reviews.ts';
 export { seedDirectory, buildDirectory, demoDirectorySize } from './directory.seed.ts';
+export {
+  childrenServedByService,
+  listServiceNames,
+  seedAcceptedReferrals,
+  type ChildrenServed,
+  type DirectoryServiceName,
+} from './directory.served.ts';

@@ -71,3 +71,5 @@ export {
   type ImportResult,
 } from './people.import.ts';
 export { seedRecordSources, seedIndexFeeds, DEMO_SOURCES, GP_FEED_MAP } from './people.index.seed.ts';
+export { censusPeople, type CensusPerson } from './people.census.ts';
+export { currentHomes, currentLocalityOf, peopleMeasures } from './people.measures.ts';

@@ -8,3 +8,5 @@ export { seedPlans, DEMO_FAMILY_EMAIL, type PlanSeedCounts } from './plans.seed.
 export * as planSchemas from './plans.schemas.ts';
 export { PLAN_KIND_LABELS } from './plans.workflow.ts';
 export { REVIEW_KIND_LABELS } from './plans.work.schemas.ts';
+export { censusPlans, type CensusPlanStage, type CensusPlanReview } from './plans.census.ts';
+export { planMeasures } from './plans.measures.ts';

@@ -9,3 +9,14 @@ export { seedFrontDoor, type FrontDoorSeedCounts, type SeedFrontDoorOptions } fr
 export * as referralsSchemas from './referrals.schemas.ts';
 export * from './referrals.workflow.ts';
 export { holidayCalendar } from './referrals.store.ts';
+export { censusReferrals, type CensusReferral } from './referrals.census.ts';
+export { referralMeasures } from './referrals.measures.ts';
+export {
+  cohortStrata,
+  COHORT_DECISIONS,
+  AGE_BANDS,
+  type CohortStratum,
+  type CohortDecision,
+  type CohortQuery,
+  type AgeBand,
+} from './referrals.cohorts.ts';

@@ -30,3 +30,4 @@ export {
 export { seedFeedSignals, seedSignals } from './signals.seed.ts';
 export { ChronologyService } from './signals.chronology.ts';
 export { registerChronologyRoutes } from './signals.chronology.routes.ts';
+export { signalMeasures } from './signals.measures.ts';
