@@ -11,7 +11,8 @@ describe('the demo partnership', () => {
     database = await createTestDatabase();
     audit = new AuditService(database.db);
     first = await seedDemo(database.db, audit, { children: 60, seed: 11 });
-  });
+    // Five years of history take a while on a busy machine.
+  }, 120_000);
   afterAll(() => database.close());
 
   const count = async (table: 'users' | 'organisations' | 'memberships' | 'people' | 'localities') =>

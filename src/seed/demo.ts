@@ -1,4 +1,5 @@
 import type { Ctx } from '../common/context.ts';
+import { addMonths, daysBetween, londonDate } from '../common/plain-dates.ts';
 import type { Db } from '../db/database.ts';
 import {
   AccessGate,
@@ -20,7 +21,15 @@ import {
 } from '../modules/people/index.ts';
 import { seedAssessments } from '../modules/assessments/index.ts';
 import { seedDirectory } from '../modules/directory/index.ts';
-import { seedPlans } from '../modules/plans/index.ts';
+import {
+  DEMO_HISTORY_YEARS,
+  demoPracticeChange,
+  seedMoney,
+  seedOutcomeFigures,
+  seedPracticeChanges,
+} from '../modules/outcomes/index.ts';
+import { seedPlanHistory, seedPlans } from '../modules/plans/index.ts';
+import { seedCensusCodes } from '../modules/interop/index.ts';
 import { seedFrontDoor } from '../modules/referrals/index.ts';
 import {
   seedFeedSignals,
@@ -124,12 +133,35 @@ export async function seedDemo(
     seed: options.seed,
     now,
   });
-  // A year of the front door's contacts and decisions, about the children above.
-  await seedFrontDoor(db, partnershipId, { now, seed: options.seed });
+  // Five years of the front door's contacts and decisions, about the children above, from the first
+  // day of the month five years back; East's integrated team decides differently from its start.
+  const today = londonDate(now);
+  const historyFrom = addMonths(`${today.slice(0, 7)}-01`, -DEMO_HISTORY_YEARS * 12);
+  const change = demoPracticeChange(now);
+  const changedLocality = localities.find((l) => l.code === change.localityCode);
+  const practiceChange = changedLocality
+    ? { localityId: changedLocality.id, changedOn: change.changedOn }
+    : undefined;
+  await seedFrontDoor(db, partnershipId, {
+    now,
+    seed: options.seed,
+    days: daysBetween(historyFrom, today) + 1,
+    ...(practiceChange ? { practiceChange } : {}),
+  });
   // Family plans for the families whose episodes are open and allocated.
-  await seedPlans(db, partnershipId, { now, seed: options.seed });
+  await seedPlans(db, partnershipId, {
+    now,
+    seed: options.seed,
+    ...(practiceChange ? { practiceChange } : {}),
+  });
   // The assessments behind the early-help plans, and drafts for the open statutory assessments.
   await seedAssessments(db, partnershipId, { now, seed: options.seed });
+  // The plans of the closed work of those five years (after the assessments, which are for today's plans).
+  await seedPlanHistory(db, partnershipId, {
+    now,
+    seed: options.seed,
+    ...(practiceChange ? { practiceChange } : {}),
+  });
   // The partnership's signal rules, owned by the demo's team manager, and worries that add up.
   const manager = await db
     .selectFrom('users')
@@ -142,6 +174,14 @@ export async function seedDemo(
   await seedFeedSignals({ db, audit, personIndex }, partnershipId, { now, seed: options.seed });
   // The service directory for the area: the town's postcodes and about 300 services, with the demo's agencies linked.
   await seedDirectory(db, { partnershipId, seed: options.seed, asOf: now });
+  // Five years of the published figures the partnership loads for its outcome indicators.
+  await seedOutcomeFigures(db, partnershipId, { now, seed: options.seed });
+  // The practice change the evaluation finds: East's integrated locality team (outcomes.demo.ts).
+  await seedPracticeChanges(db, partnershipId, now);
+  // Five financial years of funding partners, budgets and spend on the directory's services.
+  await seedMoney(db, partnershipId, { now, seed: options.seed });
+  // The census codes no other module holds (ethnicity, disabilities, primary need), and the LA number.
+  await seedCensusCodes(db, partnershipId, { now, seed: options.seed });
   await db
     .insertInto('instanceSettings')
     .values({ key: SEEDED_MARK, value: JSON.stringify(summary) })

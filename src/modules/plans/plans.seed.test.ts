@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/helpers/dat
 import { AuditService } from '../audit/index.ts';
 import { checkAnswers, finishProblems, type Answers } from '../assessments/assessments.answers.ts';
 import { loadTemplates } from '../assessments/assessments.template.ts';
-import { outcomeOf } from './plans.outcomes.ts';
+import { outcomeOf } from '../outcomes/index.ts';
 import { DEMO_FAMILY_EMAIL } from './plans.seed.ts';
 import { DEFAULT_PLAN_SETTINGS, latestNextReview } from './plans.workflow.ts';
 
@@ -47,7 +47,7 @@ describe('the demo’s plans and assessments', () => {
         (select count(*) from plan_members m where m.plan_id = p.id)::int as members,
         (select count(*) from plan_children c where c.plan_id = p.id)::int as children,
         (select count(*) from plan_member_involvements pmi join plan_members m on m.id = pmi.member_id where m.plan_id = p.id)::int as held
-      from plans p`);
+      from plans p where p.status = 'open'`);
     expect(plans.length).toBeGreaterThan(20);
     for (const plan of plans) {
       expect(plan.leads).toBe(1);
@@ -62,7 +62,8 @@ describe('the demo’s plans and assessments', () => {
         coalesce((select array_agg(r.held_on::text order by r.held_on) from plan_reviews r
           where r.plan_id = p.id and r.held_on >= s.started_on), '{}') as held
       from plans p
-      join lateral (select started_on from plan_stages s where s.plan_id = p.id order by started_on desc limit 1) s on true`);
+      join lateral (select started_on from plan_stages s where s.plan_id = p.id order by started_on desc limit 1) s on true
+      where p.status = 'open'`);
     const calendar = calendarFor('england-and-wales');
     for (const plan of plans) {
       expect(plan.due).toBe(
@@ -73,6 +74,40 @@ describe('the demo’s plans and assessments', () => {
     const overdue = plans.filter((p) => p.due < TODAY);
     expect(overdue.length).toBeGreaterThan(0);
     expect(overdue.length).toBeLessThan(plans.length / 2);
+  });
+
+  it('has the plans of five years of closed work, each closed before today with its team gone, one plan per child at a time', async () => {
+    const [counts] = await rows<{ closed: number; first: string; last: string; problems: number }>(sql`
+      select count(*)::int as closed, min(started_on)::text as first, max(closed_on)::text as last,
+        count(*) filter (where
+          exists (select 1 from plan_children c where c.plan_id = p.id and c.current)
+          or exists (select 1 from plan_members m where m.plan_id = p.id and m.left_at is null)
+          or exists (select 1 from plan_leads l where l.plan_id = p.id and l.ended_at is null)
+          or exists (select 1 from plan_stages s where s.plan_id = p.id and s.ended_on is null)
+          or exists (select 1 from plan_actions a where a.plan_id = p.id and a.status not in ('done', 'dropped'))
+          or exists (select 1 from plan_reviews r where r.plan_id = p.id and r.held_on > p.closed_on)
+          or exists (select 1 from plan_member_involvements pmi join plan_members m on m.id = pmi.member_id
+            join involvements i on i.id = pmi.involvement_id where m.plan_id = p.id and i.ended_at is null)
+          or exists (select 1 from episodes e where e.id = p.episode_id and e.status <> 'closed'))::int as problems
+      from plans p where p.status = 'closed'`);
+    expect(counts!.closed).toBeGreaterThan(100);
+    expect(counts!.first < '2021-03-04').toBe(true);
+    expect(counts!.last < TODAY).toBe(true);
+    expect(counts!.problems).toBe(0);
+    const [overlaps] = await rows<{ n: number }>(sql`
+      select count(*)::int as n from plan_children a
+      join plan_children b on b.person_id = a.person_id and b.plan_id <> a.plan_id
+      join plans pa on pa.id = a.plan_id join plans pb on pb.id = b.plan_id
+      where pa.started_on <= pb.started_on and pb.started_on <= coalesce(pa.closed_on, ${TODAY}::date)`);
+    expect(overlaps!.n).toBe(0);
+    // Each review sets the next one's date, so the figures can count the reviews held on time.
+    const [reviews] = await rows<{ held: number; dueKnown: number; onTime: number }>(sql`
+      with timed as (select r.held_on, lag(r.next_review_due) over (partition by r.plan_id order by r.held_on) as due
+        from plan_reviews r)
+      select count(*)::int as held, count(due)::int as "dueKnown", count(*) filter (where held_on <= due)::int as "onTime"
+      from timed`);
+    expect(reviews!.dueKnown).toBeGreaterThan(reviews!.held / 2);
+    expect(reviews!.onTime).toBeGreaterThan(reviews!.dueKnown / 2);
   });
 
   it('names outcomes the frameworks know, and has one long plan with a family account', async () => {

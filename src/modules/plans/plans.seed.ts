@@ -6,6 +6,7 @@ import { calendarFor, type WorkingDayCalendar } from '../../common/working-days.
 import type { Db, Tx } from '../../db/database.ts';
 import type { NewRow, PlanKind, Sector } from '../../db/schema.ts';
 import { DEMO_PASSWORD } from '../access/index.ts';
+import { currentLocalityOf } from '../people/index.ts';
 import { holidayCalendar } from '../referrals/index.ts';
 import { latestNextReview, type ReviewSettings } from './plans.workflow.ts';
 
@@ -17,7 +18,14 @@ import { latestNextReview, type ReviewSettings } from './plans.workflow.ts';
  */
 
 export type PlanSeedCounts = { plans: number; actions: number; reviews: number; ratings: number };
-export type SeedPlansOptions = { now: Date; seed?: number };
+export type SeedPlansOptions = { now: Date; seed?: number; practiceChange?: PlanPracticeChange };
+
+/**
+ * A locality that changed its way of working from a day on (an integrated team): fewer of its
+ * statutory decisions lead to a child in need or protection plan, those plans are shorter, and its
+ * plans' goals more often improve. Work that began before the change carries on as it was.
+ */
+export type PlanPracticeChange = { localityId: string; changedOn: string };
 
 /** The family account the demo offers for the family's own view (password: the demo password). */
 export const DEMO_FAMILY_EMAIL = 'parent@northbridge.example';
@@ -26,7 +34,7 @@ const DEFAULT_SETTINGS: ReviewSettings = { earlyHelpReviewWeeks: 8, childInNeedR
 const DAY_MS = 86_400_000;
 
 export type Staff = { id: string; name: string; email: string; organisationId: string; sector: Sector };
-type Child = { id: string; givenName: string | null; familyName: string };
+type Child = { id: string; givenName: string | null; familyName: string; dateOfBirth?: string | null };
 
 /** One family's plan to build: who, what kind, since when, and how much has happened on it. */
 export type PlanSpec = {
@@ -42,7 +50,11 @@ export type PlanSpec = {
   steppedFrom?: { kind: PlanKind; on: string };
   /** Every goal's scores rise (most plans have one or two that stall or slip). */
   improving?: boolean;
+  /** The least a goal's score moves each review period (default -0.3: some goals slip). */
+  leastDrift?: number;
   episodeId?: string;
+  /** The plan closed that day (no later than today): the work ended, the team left, the children freed. */
+  closed?: { on: string; reason: string };
 };
 
 type Rows = {
@@ -193,7 +205,10 @@ export class PlanRowBuilder {
   /** Adds one plan and everything on it; answers its id. */
   add(spec: PlanSpec): string {
     const p = this.partnershipId;
-    const today = londonDate(this.now);
+    const closed = spec.closed ?? null;
+    // A closed plan's story ends the day it closed.
+    const today = closed?.on ?? londonDate(this.now);
+    const closedAt = closed ? atNoon(closed.on) : null;
     const id = this.random.string.uuid();
     const familyName = `${spec.children[0]!.familyName} family`;
     const startedAt = atNoon(spec.startedOn);
@@ -220,12 +235,13 @@ export class PlanRowBuilder {
         'The family have stayed together through a hard year; the eldest helps a lot at home.',
       ]),
       startedOn: spec.startedOn,
+      ...(closed ? { status: 'closed' as const, closedOn: closed.on, closeReason: closed.reason } : {}),
       leadProfessionalId: spec.lead.id,
       episodeId: spec.episodeId ?? null,
       nextReviewDue,
       createdAt: startedAt,
       createdBy: spec.lead.id,
-      updatedAt: startedAt,
+      updatedAt: closedAt ?? startedAt,
       updatedBy: spec.lead.id,
     });
     for (const child of spec.children) {
@@ -234,6 +250,8 @@ export class PlanRowBuilder {
         planId: id,
         personId: child.id,
         addedOn: spec.startedOn,
+        // As closing a plan does: the children are free for another plan.
+        ...(closed ? { current: false } : {}),
       });
     }
     this.rows.planStages.push({
@@ -242,7 +260,7 @@ export class PlanRowBuilder {
       planId: id,
       kind: firstKind,
       startedOn: spec.startedOn,
-      endedOn: spec.steppedFrom ? spec.steppedFrom.on : null,
+      endedOn: spec.steppedFrom ? spec.steppedFrom.on : (closed?.on ?? null),
       reason: 'Plan agreed with the family',
       decidedBy: spec.lead.id,
     });
@@ -253,6 +271,7 @@ export class PlanRowBuilder {
         planId: id,
         kind: spec.kind,
         startedOn: spec.steppedFrom.on,
+        endedOn: closed?.on ?? null,
         reason:
           spec.kind === 'early_help'
             ? 'Stepped down: the worries that needed a statutory plan have eased'
@@ -266,6 +285,7 @@ export class PlanRowBuilder {
       planId: id,
       userId: spec.lead.id,
       startedAt,
+      endedAt: closedAt,
       recordedBy: spec.lead.id,
     });
     const team = [spec.lead, ...spec.members.filter((m) => m.id !== spec.lead.id)];
@@ -273,8 +293,20 @@ export class PlanRowBuilder {
     this.event(id, 'start', startedAt, spec.lead, { kind: firstKind });
 
     const goals = this.goals(id, spec);
-    reviewDates.forEach((heldOn, i) => this.review(id, heldOn, i, reviewDates.length, goals, team, spec));
+    reviewDates.forEach((heldOn, i) =>
+      this.review(id, heldOn, i, reviewDates.length, goals, team, spec, {
+        nextReviewDue: latestNextReview(
+          spec.kind,
+          stageStart,
+          reviewDates.slice(0, i + 1).filter((d) => d >= stageStart),
+          this.settings,
+          this.calendar,
+        ),
+      }),
+    );
     this.actions(id, spec, team, goals, today);
+    if (closed && closedAt)
+      this.event(id, 'close', closedAt, spec.lead, { closedOn: closed.on, reason: closed.reason });
     return id;
   }
 
@@ -287,9 +319,11 @@ export class PlanRowBuilder {
     familyName: string,
   ) {
     const p = this.partnershipId;
-    const joinedAt = atNoon(
+    let joinedAt = atNoon(
       lead ? spec.startedOn : addDays(spec.startedOn, this.random.number.int({ min: 0, max: 14 })),
     );
+    const leftAt = spec.closed ? atNoon(spec.closed.on) : null;
+    if (leftAt && joinedAt > leftAt) joinedAt = leftAt;
     const memberId = this.random.string.uuid();
     this.rows.planMembers.push({
       partnershipId: p,
@@ -301,6 +335,7 @@ export class PlanRowBuilder {
       seconded: !lead && this.random.datatype.boolean(0.1),
       commitment: this.random.datatype.boolean(0.1) ? 'full_time' : 'part_time',
       joinedAt,
+      ...(leftAt ? { leftAt, leftReason: 'The plan closed' } : {}),
       addedBy: spec.lead.id,
     });
     for (const child of spec.children) {
@@ -315,6 +350,7 @@ export class PlanRowBuilder {
         reason: `On the team around the ${familyName}`,
         startedAt: joinedAt,
         createdBy: spec.lead.id,
+        ...(leftAt ? { endedAt: leftAt, endReason: 'The plan closed', endedBy: spec.lead.id } : {}),
       });
       this.rows.planMemberInvolvements.push({ partnershipId: p, memberId, involvementId });
     }
@@ -352,7 +388,10 @@ export class PlanRowBuilder {
         createdAt: atNoon(spec.startedOn),
         createdBy: spec.lead.id,
       });
-      const drift = this.random.number.float({ min: spec.improving ? 0.5 : -0.3, max: 1.2 });
+      const drift = this.random.number.float({
+        min: spec.improving ? 0.5 : (spec.leastDrift ?? -0.3),
+        max: 1.2,
+      });
       return { id, baseline, drift };
     });
   }
@@ -365,6 +404,7 @@ export class PlanRowBuilder {
     goals: { id: string; baseline: number; drift: number }[],
     team: Staff[],
     spec: PlanSpec,
+    set: { nextReviewDue: string },
   ) {
     const p = this.partnershipId;
     const id = this.random.string.uuid();
@@ -391,7 +431,8 @@ export class PlanRowBuilder {
       familyViews: this.random.helpers.arrayElement(FAMILY_VIEWS),
       childViews: this.random.helpers.arrayElement(CHILD_VIEWS),
       decisions: this.random.helpers.arrayElement(DECISIONS),
-      nextReviewDue: null,
+      // The date the meeting set for the next review, as the plan's schedule has it.
+      nextReviewDue: set.nextReviewDue,
       recordedAt,
       recordedBy: spec.lead.id,
     });
@@ -417,20 +458,30 @@ export class PlanRowBuilder {
 
   private actions(planId: string, spec: PlanSpec, team: Staff[], goals: { id: string }[], today: string) {
     const span = Math.max(1, Math.round((Date.parse(today) - Date.parse(spec.startedOn)) / DAY_MS));
+    const closed = spec.closed !== undefined;
     for (let i = 0; i < spec.actions; i++) {
-      const dueOn = addDays(spec.startedOn, Math.round(((i + 1) / spec.actions) * (span + 56)));
+      // A closed plan's actions fall due while it was open, and were done or dropped by its close.
+      const dueOn = addDays(
+        spec.startedOn,
+        Math.round(((i + 1) / spec.actions) * (closed ? span : span + 56)),
+      );
       const past = dueOn < today;
-      const status = past
+      const status = closed
         ? this.random.helpers.weightedArrayElement([
-            { weight: 80, value: 'done' as const },
-            { weight: 8, value: 'dropped' as const },
-            { weight: 12, value: 'in_progress' as const },
+            { weight: 85, value: 'done' as const },
+            { weight: 15, value: 'dropped' as const },
           ])
-        : this.random.helpers.weightedArrayElement([
-            { weight: 60, value: 'to_do' as const },
-            { weight: 30, value: 'in_progress' as const },
-            { weight: 10, value: 'done' as const },
-          ]);
+        : past
+          ? this.random.helpers.weightedArrayElement([
+              { weight: 80, value: 'done' as const },
+              { weight: 8, value: 'dropped' as const },
+              { weight: 12, value: 'in_progress' as const },
+            ])
+          : this.random.helpers.weightedArrayElement([
+              { weight: 60, value: 'to_do' as const },
+              { weight: 30, value: 'in_progress' as const },
+              { weight: 10, value: 'done' as const },
+            ]);
       const ownerKind = this.random.helpers.weightedArrayElement([
         { weight: 50, value: 'practitioner' as const },
         { weight: 20, value: 'agency' as const },
@@ -439,7 +490,7 @@ export class PlanRowBuilder {
       const owner = this.random.helpers.arrayElement(team);
       const family = this.random.helpers.arrayElement(FAMILY_ACTIONS);
       const createdAt = atNoon(spec.startedOn);
-      const completedAt = status === 'done' ? atNoon(past ? dueOn : today) : null;
+      const completedAt = status === 'done' ? atNoon(past || closed ? dueOn : today) : null;
       this.rows.planActions.push({
         partnershipId: this.partnershipId,
         id: this.random.string.uuid(),
@@ -564,7 +615,8 @@ export async function seedPlans(
     if (onPlan.has(episode.child.id)) continue;
     const lead = byId.get(episode.leadProfessionalId);
     if (!lead) continue;
-    const kind = planKindFor(episode.kind, random);
+    const changed = isChanged(options.practiceChange, episode);
+    const kind = planKindFor(episode.kind, random, changed);
     if (!kind) continue;
     const children = [episode.child, ...episode.siblings.filter((s) => !onPlan.has(s.id))].slice(0, 4);
     children.forEach((c) => onPlan.add(c.id));
@@ -582,6 +634,7 @@ export async function seedPlans(
       startedOn: isShowcase ? addDays(today, -600) : startedOn,
       actions: isShowcase ? 40 : random.number.int({ min: 6, max: 16 }),
       improving: isShowcase,
+      ...(changed ? { leastDrift: CHANGED_LEAST_DRIFT } : {}),
       reviews: isShowcase ? 10 : random.datatype.boolean(0.12) ? 0 : 30,
       // The showcase began long before its episode's contact: it stands alone.
       ...(isShowcase ? {} : { episodeId: episode.id }),
@@ -610,12 +663,175 @@ export async function seedPlans(
   };
 }
 
-/** Early help opens an early-help plan; a strategy discussion mostly a protection plan; an assessment sometimes a child-in-need plan. */
-function planKindFor(kind: string, random: Faker): PlanKind | null {
+export type SeedPlanHistoryOptions = {
+  now: Date;
+  seed?: number;
+  practiceChange?: PlanPracticeChange;
+};
+
+/** How long the plans of closed work lasted (days, drawn evenly between), before any practice change. */
+const HISTORY_DAYS: Record<'early_help' | 'child_in_need' | 'child_protection', [number, number]> = {
+  early_help: [120, 420],
+  child_in_need: [120, 270],
+  child_protection: [90, 210],
+};
+/** The changed way of working's statutory plans are this much shorter. */
+const CHANGED_STATUTORY_DAYS = 0.8;
+/** The shortest plan the history makes (days): the start, a meeting or two, a close. */
+const SHORTEST_DAYS = 28;
+
+/**
+ * The plans of the partnership's closed work, for the outcome figures' history: for each closed,
+ * allocated episode (oldest first), a plan of the kind its decision led to, with its team, goals,
+ * reviews on the schedule with ratings, actions done or dropped, and its close, all before today.
+ * A child is on one plan at a time: a plan starts only for children free of any other (a sibling
+ * on one is left out) and closes before a child's current plan began. Runs after `seedPlans` (and
+ * after the assessments' seed, which reads every early-help plan).
+ */
+export async function seedPlanHistory(
+  db: Db,
+  partnershipId: string,
+  options: SeedPlanHistoryOptions,
+): Promise<PlanSeedCounts> {
+  const seed = options.seed ?? 1;
+  const calendar = calendarFor(await holidayCalendar(db, partnershipId));
+  const [staff, episodes, current] = await Promise.all([
+    readStaff(db, partnershipId),
+    openEpisodes(db, partnershipId, 'closed'),
+    db
+      .selectFrom('planChildren')
+      .select(['personId', (eb) => eb.fn.min('addedOn').as('addedOn')])
+      .where('partnershipId', '=', partnershipId)
+      .groupBy('personId')
+      .execute(),
+  ]);
+  const byId = new Map(staff.map((s) => [s.id, s]));
+  const bySector = new Map<Sector, Staff[]>();
+  for (const s of staff) bySector.set(s.sector, [...(bySector.get(s.sector) ?? []), s]);
+  // Its own streams, so the plans of open work stay as they were.
+  const builder = new PlanRowBuilder(partnershipId, options.now, seed + 1_000, calendar);
+  const random = new Faker({ locale: base });
+  random.seed(seed + 1_059);
+
+  const yesterday = addDays(londonDate(options.now), -1);
+  /** The day each child's first plan of open work began: a plan of closed work ends before it. */
+  const laterPlan = new Map(current.map((c) => [c.personId, String(c.addedOn)]));
+  /** The day each child's latest plan of closed work closed: the next begins after it. */
+  const freeFrom = new Map<string, string>();
+
+  // The work of the year before the first contact, so the first months' figures are not empty: the
+  // first year's closed work again, a year earlier, each plan standing alone (it has no contact here).
+  const firstDay = episodes[0]?.openedOn ?? '';
+  const yearBefore = episodes
+    .filter((e) => e.openedOn < addDays(firstDay, 365))
+    .map((e) => ({ ...e, id: '', openedOn: addDays(e.openedOn, -365) }));
+  for (const episode of [...yearBefore, ...episodes]) {
+    const lead = byId.get(episode.leadProfessionalId);
+    if (!lead) continue;
+    const changed = isChanged(options.practiceChange, episode);
+    const kind = historyKindFor(episode.kind, random, changed);
+    if (!kind) continue;
+    const startedOn = addDays(episode.openedOn, random.number.int({ min: 3, max: 15 }));
+    const free = (c: Child) =>
+      (c.dateOfBirth ?? '') <= startedOn &&
+      (freeFrom.get(c.id) ?? '') < startedOn &&
+      (laterPlan.get(c.id) ?? '9999-12-31') > addDays(startedOn, SHORTEST_DAYS);
+    if (!free(episode.child)) continue;
+    const children = [
+      episode.child,
+      ...episode.siblings.filter((s) => s.id !== episode.child.id && free(s)),
+    ].slice(0, 4);
+    const [least, most] = HISTORY_DAYS[kind as keyof typeof HISTORY_DAYS];
+    const shorter = changed && kind !== 'early_help' ? CHANGED_STATUTORY_DAYS : 1;
+    const days = Math.round(random.number.int({ min: least, max: most }) * shorter);
+    // It closed before today, and before any of its children's current plans began.
+    const limit = [
+      yesterday,
+      ...children.map((c) => addDays(laterPlan.get(c.id) ?? '9999-12-31', -1)),
+    ].sort()[0]!;
+    let closedOn = addDays(startedOn, days);
+    if (closedOn > limit) {
+      const room = Math.round((Date.parse(limit) - Date.parse(startedOn)) / DAY_MS);
+      if (room < SHORTEST_DAYS) continue;
+      closedOn = addDays(startedOn, random.number.int({ min: SHORTEST_DAYS, max: room }));
+    }
+    children.forEach((c) => freeFrom.set(c.id, closedOn));
+    builder.add({
+      kind,
+      children,
+      lead,
+      members: pickMembers(random, bySector, lead, [], 1),
+      startedOn,
+      actions: random.number.int({ min: 4, max: 12 }),
+      reviews: random.datatype.boolean(0.05) ? 0 : 30,
+      ...(changed ? { leastDrift: CHANGED_LEAST_DRIFT } : {}),
+      ...(episode.id ? { episodeId: episode.id } : {}),
+      closed: { on: closedOn, reason: random.helpers.arrayElement(CLOSE_REASONS[kind]) },
+    });
+  }
+
+  await db.transaction().execute((tx) => insertPlanRows(tx, builder.rows));
+  return {
+    plans: builder.rows.plans.length,
+    actions: builder.rows.planActions.length,
+    reviews: builder.rows.planReviews.length,
+    ratings: builder.rows.goalRatings.length,
+  };
+}
+
+const CLOSE_REASONS: Record<PlanKind, string[]> = {
+  early_help: [
+    'The family’s goals are met and they are managing well without the plan.',
+    'The family asked to end the plan; they know how to ask for help again.',
+    'Stepped up: the worries have grown and a statutory assessment is under way.',
+  ],
+  child_in_need: [
+    'The child’s needs are now met; stepped down to the school’s support.',
+    'The plan’s goals are met; the family agreed to close it.',
+  ],
+  child_protection: [
+    'The review conference agreed the child is no longer at risk of significant harm.',
+    'The risks have reduced; the child’s plan continues as a child in need plan with the school.',
+  ],
+  looked_after: ['The child returned home to their family.'],
+};
+
+/**
+ * The plan closed work had: every early-help episode one; a strategy discussion a protection plan or
+ * a child-in-need plan, or neither when the worries were not substantiated; an assessment now and
+ * then a child-in-need plan. Where the way of working changed, fewer statutory plans.
+ */
+function historyKindFor(kind: string, random: Faker, changed: boolean): PlanKind | null {
+  if (kind === 'early_help') return 'early_help';
+  const draw = random.number.float();
+  if (kind === 'strategy_discussion') {
+    const protection = changed ? 0.22 : 0.35;
+    return draw < protection ? 'child_protection' : draw < protection + 0.3 ? 'child_in_need' : null;
+  }
+  return draw < (changed ? 0.14 : 0.2) ? 'child_in_need' : null;
+}
+
+/**
+ * Early help opens an early-help plan; a strategy discussion mostly a protection plan; an assessment
+ * sometimes a child-in-need plan (less often where the locality's way of working changed).
+ */
+function planKindFor(kind: string, random: Faker, changed = false): PlanKind | null {
   if (kind === 'early_help') return 'early_help';
   if (kind === 'strategy_discussion')
-    return random.datatype.boolean(0.7) ? 'child_protection' : 'child_in_need';
-  return random.datatype.boolean(0.4) ? 'child_in_need' : null;
+    return random.datatype.boolean(changed ? 0.5 : 0.7) ? 'child_protection' : 'child_in_need';
+  return random.datatype.boolean(changed ? 0.3 : 0.4) ? 'child_in_need' : null;
+}
+
+/** Goals on plans the changed way of working began slip less often. */
+const CHANGED_LEAST_DRIFT = 0.1;
+
+function isChanged(
+  change: PlanPracticeChange | undefined,
+  episode: { openedOn: string; localityId: string | null },
+) {
+  return (
+    change !== undefined && episode.localityId === change.localityId && episode.openedOn >= change.changedOn
+  );
 }
 
 function pickMembers(
@@ -694,18 +910,20 @@ type OpenEpisode = {
   kind: string;
   openedOn: string;
   leadProfessionalId: string;
+  /** Where the child lives now (the outcome figures count them there). */
+  localityId: string | null;
   child: Child;
   siblings: Child[];
 };
 
 /** Open, allocated episodes oldest first, each with the child's brothers and sisters in the index. */
-async function openEpisodes(db: Db, partnershipId: string): Promise<OpenEpisode[]> {
+async function openEpisodes(db: Db, partnershipId: string, status = 'open'): Promise<OpenEpisode[]> {
   const { rows } = await sql<OpenEpisode>`
     select e.id, e.kind, to_char(e.opened_at at time zone 'Europe/London', 'YYYY-MM-DD') as "openedOn",
-      e.lead_professional_id as "leadProfessionalId",
-      json_build_object('id', p.id, 'givenName', p.given_name, 'familyName', p.family_name) as child,
+      e.lead_professional_id as "leadProfessionalId", ${currentLocalityOf(partnershipId, 'p.id')} as "localityId",
+      json_build_object('id', p.id, 'givenName', p.given_name, 'familyName', p.family_name, 'dateOfBirth', p.date_of_birth) as child,
       coalesce((
-        select json_agg(json_build_object('id', s.id, 'givenName', s.given_name, 'familyName', s.family_name) order by s.date_of_birth)
+        select json_agg(json_build_object('id', s.id, 'givenName', s.given_name, 'familyName', s.family_name, 'dateOfBirth', s.date_of_birth) order by s.date_of_birth)
         from relationships r
         join people s on s.partnership_id = r.partnership_id and s.id = r.person_id
         where r.partnership_id = e.partnership_id and r.related_person_id = p.id and r.kind = 'sibling'
@@ -713,7 +931,7 @@ async function openEpisodes(db: Db, partnershipId: string): Promise<OpenEpisode[
       ), '[]'::json) as siblings
     from episodes e
     join people p on p.partnership_id = e.partnership_id and p.id = e.person_id
-    where e.partnership_id = ${partnershipId} and e.status = 'open' and e.lead_professional_id is not null
+    where e.partnership_id = ${partnershipId} and e.status = ${status} and e.lead_professional_id is not null
       and p.sealed_at is null
     order by e.opened_at, e.id`.execute(db);
   return rows;

@@ -295,3 +295,107 @@ describe('the front door demo seed', () => {
     expect((await shape()).map((c) => c.worries)).not.toEqual(before.map((c) => c.worries));
   }, 60_000);
 });
+
+describe('the front door demo seed over five years, with one locality’s practice change', () => {
+  let database: TestDatabase;
+  let partnershipId: string;
+  let east: string;
+  const CHANGED_ON = '2024-03-01';
+  // Enough children for the change to stand out from chance in one of four localities.
+  const HISTORY_CHILDREN = 5_000;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const db = database.db;
+    partnershipId = await insertPartnership(db, 'Northbridge');
+    const localities = await db
+      .insertInto('localities')
+      .values(NORTHBRIDGE_LOCALITIES.map((l) => ({ partnershipId, code: l.code, name: l.name })))
+      .returning(['id', 'code'])
+      .execute();
+    east = localities.find((l) => l.code === 'east')!.id;
+    await db.transaction().execute((tx) =>
+      seedAccess(tx, {
+        partnershipId,
+        localityIds: Object.fromEntries(localities.map((l) => [l.code, l.id])),
+        seed: SEED,
+        names: { given: [...WOMENS_NAMES, ...MENS_NAMES], family: FAMILY_NAMES },
+      }),
+    );
+    await seedPeople(db, { partnershipId, localities, children: HISTORY_CHILDREN, seed: SEED, asOf: NOW });
+    await seedFrontDoor(db, partnershipId, {
+      now: NOW,
+      seed: SEED,
+      days: 5 * 365,
+      practiceChange: { localityId: east, changedOn: CHANGED_ON },
+    });
+  }, 180_000);
+  afterAll(() => database.close());
+
+  it('grows slowly: fewer contacts five years ago than in the latest year, all of the earlier ones decided and their work closed', async () => {
+    const db = database.db;
+    const { rows: years } = await sql<{ year: number; contacts: number; open: number }>`
+      select floor(extract(epoch from (${NOW}::timestamptz - received_at)) / (365 * 86400))::int as year,
+        count(*)::int as contacts, count(*) filter (where status <> 'decided')::int as open
+      from contacts where partnership_id = ${partnershipId} group by 1 order by 1`.execute(db);
+    expect(years.map((y) => y.year)).toEqual([0, 1, 2, 3, 4]);
+    expect(years[0]!.contacts).toBeGreaterThanOrEqual(HISTORY_CHILDREN * 0.18);
+    expect(years[0]!.contacts).toBeLessThanOrEqual(HISTORY_CHILDREN * 0.22);
+    expect(years[4]!.contacts).toBeLessThan(years[0]!.contacts);
+    expect(years[4]!.contacts).toBeGreaterThan(years[0]!.contacts * 0.75);
+    expect(years.slice(1).map((y) => y.open)).toEqual([0, 0, 0, 0]);
+    const { rows: episodes } = await sql<{ status: string; lead: boolean; n: number }>`
+      select status, lead_professional_id is not null as lead, count(*)::int as n from episodes
+      where partnership_id = ${partnershipId} and opened_at < ${NOW}::timestamptz - interval '366 days'
+      group by 1, 2`.execute(db);
+    expect(episodes.map((e) => [e.status, e.lead])).toEqual([['closed', true]]);
+    expect(episodes[0]!.n).toBeGreaterThan(HISTORY_CHILDREN * 0.1);
+  });
+
+  it('keeps re-referrals as the service marks them, across the years', async () => {
+    const referrals = await database.db
+      .selectFrom('contacts')
+      .select(['id', 'personId', 'finalAt', 'reReferral'])
+      .where('partnershipId', '=', partnershipId)
+      .where('status', '=', 'decided')
+      .where('outcome', 'in', ['statutory_assessment', 'strategy_discussion'])
+      .orderBy('finalAt')
+      .execute();
+    const last = new Map<string, number>();
+    for (const r of referrals) {
+      const previous = last.get(r.personId!);
+      expect(r.reReferral).toBe(previous !== undefined && previous >= r.finalAt!.getTime() - 365 * DAY_MS);
+      last.set(r.personId!, r.finalAt!.getTime());
+    }
+    const share = referrals.filter((r) => r.reReferral).length / referrals.length;
+    expect(share).toBeGreaterThan(0.12);
+    expect(share).toBeLessThan(0.26);
+  });
+
+  it('shows the change in the changed locality only: more early help, fewer referrals and re-referrals', async () => {
+    const { rows } = await sql<{
+      changed: boolean;
+      after: boolean;
+      contacts: number;
+      earlyHelp: number;
+      referrals: number;
+      reReferrals: number;
+    }>`
+      select locality_id = ${east} as changed, received_at >= ${CHANGED_ON}::date + interval '6 months' as after,
+        count(*)::int as contacts,
+        count(*) filter (where outcome = 'early_help')::int as "earlyHelp",
+        count(*) filter (where outcome in ('statutory_assessment', 'strategy_discussion'))::int as referrals,
+        count(*) filter (where re_referral)::int as "reReferrals"
+      from contacts
+      where partnership_id = ${partnershipId} and status = 'decided' and locality_id is not null
+        and (received_at < ${CHANGED_ON}::date or received_at >= ${CHANGED_ON}::date + interval '6 months')
+      group by 1, 2`.execute(database.db);
+    const cell = (changed: boolean, after: boolean) =>
+      rows.find((r) => r.changed === changed && r.after === after)!;
+    const did = (rate: (r: (typeof rows)[number]) => number) =>
+      rate(cell(true, true)) - rate(cell(true, false)) - (rate(cell(false, true)) - rate(cell(false, false)));
+    // Differences in differences of the shares, against the other localities over the same years.
+    expect(did((r) => r.earlyHelp / r.contacts)).toBeGreaterThan(0.05);
+    expect(did((r) => r.referrals / r.contacts)).toBeLessThan(-0.02);
+    expect(did((r) => r.reReferrals / r.referrals)).toBeLessThan(-0.03);
+  });
+});

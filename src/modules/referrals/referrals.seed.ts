@@ -46,6 +46,22 @@ export type SeedFrontDoorOptions = {
   days?: number;
   /** How many of the newest contacts are still open; by default those since the previous working day. */
   open?: number;
+  /** One locality's change in its way of working, which its decisions show from that day on. */
+  practiceChange?: FrontDoorPracticeChange;
+};
+
+/**
+ * A locality that changed its way of working (an integrated team with one front door): from
+ * `changedOn`, building up over `rampMonths`, more of its contacts are decided as early help rather
+ * than as referrals or no further action, and fewer of its referrals are about children referred in
+ * the year before. The other localities carry on as before.
+ */
+export type FrontDoorPracticeChange = {
+  localityId: string;
+  /** The first day (YYYY-MM-DD, London) of the new way of working. */
+  changedOn: string;
+  /** Months until the change has its full effect (default 6). */
+  rampMonths?: number;
 };
 
 export type FrontDoorSeedCounts = {
@@ -65,6 +81,30 @@ export type FrontDoorSeedCounts = {
 export const CONTACTS_PER_CHILD_PER_YEAR = 0.2;
 export const RE_REFERRAL_SHARE = 0.22;
 const IN_TIME_SHARE = 0.86;
+
+/**
+ * Slow change over the years, counted back from now (so the latest year is as described above):
+ * contacts grow about 3% a year, early help is chosen a little more often each year and no further
+ * action a little less, and a few more decisions are made in time.
+ */
+const VOLUME_GROWTH = 0.03;
+const EARLY_HELP_GROWTH = 0.05;
+const NO_FURTHER_ACTION_DECLINE = 0.03;
+const IN_TIME_GAIN = 0.012;
+/** Contacts by month of the year (January first), beyond the school holidays: quieter in August and December. */
+const MONTH_WEIGHTS = [1, 1, 1.04, 0.97, 1.02, 1.04, 1.03, 0.9, 1, 1.06, 1.06, 0.88];
+
+/**
+ * A changed locality's decisions, at full effect: the share of each decision made early help instead
+ * (for referrals about a child referred in the year before, `reReferral`: the team knew the family).
+ */
+const CHANGED_TO_EARLY_HELP: Record<Outcome, { any: number; reReferral: number }> = {
+  no_further_action: { any: 0.12, reReferral: 0.12 },
+  information_and_signposting: { any: 0.08, reReferral: 0.08 },
+  early_help: { any: 0, reReferral: 0 },
+  statutory_assessment: { any: 0.25, reReferral: 0.6 },
+  strategy_discussion: { any: 0, reReferral: 0 },
+};
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -510,6 +550,8 @@ type Draft = {
   status: ContactStatus;
   child: Child | null;
   reReferral: boolean;
+  /** The child was picked as one referred in the year before (a likely re-referral). */
+  fromPool: boolean;
 };
 
 type ContactRows = {
@@ -562,7 +604,10 @@ export async function seedFrontDoor(
       .executeTakeFirstOrThrow()
       .then((r) => Number(r.n)),
   ]);
-  const total = options.contacts ?? Math.round((childCount * CONTACTS_PER_CHILD_PER_YEAR * days) / 365);
+  let yearsWeighted = 0;
+  for (let i = 0; i < days; i++) yearsWeighted += volumeTrend((i * DAY_MS) / YEAR_MS);
+  const total =
+    options.contacts ?? Math.round((childCount * CONTACTS_PER_CHILD_PER_YEAR * yearsWeighted) / 365);
 
   const plan = new FrontDoorPlan({
     partnershipId,
@@ -576,11 +621,14 @@ export async function seedFrontDoor(
     staff,
     organisations,
     localityIds: localities.map((l) => l.id),
+    practiceChange: options.practiceChange ?? null,
   });
   const children = total > 0 ? await sampleChildren(db, partnershipId, seed, total) : [];
   const drafts = plan.contacts(total, options.open, children);
   const rows = plan.rows(drafts);
-  const enquiries = plan.enquiries(Math.min(120, Math.max(24, Math.round(childCount / 400))));
+  const enquiries = plan.enquiries(
+    Math.round((Math.min(120, Math.max(24, Math.round(childCount / 400))) * Math.max(days, 365)) / 365),
+  );
 
   await db.transaction().execute(async (tx) => {
     const numbers = new Map<string, string>();
@@ -830,6 +878,7 @@ type PlanSettings = {
   staff: Staff[];
   organisations: Organisation[];
   localityIds: string[];
+  practiceChange: FrontDoorPracticeChange | null;
 };
 
 type EventSink = (action: string, at: Date, actor: Actor, detail?: Record<string, unknown>) => void;
@@ -903,6 +952,7 @@ class FrontDoorPlan {
       } else d.status = 'in_triage';
     }
     this.assignChildren(drafts, children);
+    this.changePractice(drafts);
     this.markReReferrals(drafts);
     return drafts;
   }
@@ -910,7 +960,8 @@ class FrontDoorPlan {
   private draft(): Draft {
     const spec = SOURCES[this.weightedIndex(SOURCES.map((s) => s.weight))]!;
     const receivedAt = this.receivedAt(spec.group);
-    const outcome = this.weighted(OUTCOME_MIX[spec.group]);
+    const yearsAgo = (this.now - receivedAt.getTime()) / YEAR_MS;
+    const outcome = this.weighted(trendedMix(OUTCOME_MIX[spec.group], yearsAgo));
     const levels: Partial<Record<LevelOfNeed, number>> = {};
     for (const level of OUTCOME_LEVELS[outcome]) levels[level] = LEVEL_MIX[outcome][level] ?? 1;
     const level = this.weighted(levels);
@@ -925,7 +976,7 @@ class FrontDoorPlan {
     const recordedAt = new Date(Math.min(this.now, receivedAt.getTime() + delay));
     const dueAt = this.s.calendar.addWorkingDays(receivedAt, this.s.decisionWorkingDays);
     const claimedAt = this.claimTime(recordedAt, urgency);
-    const times = this.decisionTimes(outcome, claimedAt, dueAt);
+    const times = this.decisionTimes(outcome, claimedAt, dueAt, yearsAgo);
     const consent = this.weighted<Consent>(
       outcome === 'strategy_discussion'
         ? { given: 20, refused: 20, not_sought: 60 }
@@ -960,6 +1011,7 @@ class FrontDoorPlan {
       status: 'decided',
       child: null,
       reReferral: false,
+      fromPool: false,
     };
   }
 
@@ -1023,10 +1075,12 @@ class FrontDoorPlan {
   }
 
   /** Most decisions are made in time; those a manager approves take effect when approved. */
-  private decisionTimes(outcome: Outcome, claimedAt: Date, dueAt: Date) {
+  private decisionTimes(outcome: Outcome, claimedAt: Date, dueAt: Date, yearsAgo: number) {
     const claimed = claimedAt.getTime();
     const due = dueAt.getTime();
-    const inTime = this.chance(outcome === 'strategy_discussion' ? 0.97 : IN_TIME_SHARE);
+    const inTime = this.chance(
+      outcome === 'strategy_discussion' ? 0.97 : IN_TIME_SHARE - IN_TIME_GAIN * Math.max(0, yearsAgo),
+    );
     let final: number;
     if (inTime && outcome === 'strategy_discussion' && due - claimed > 3 * HOUR)
       final = claimed + this.minutes(20, 150);
@@ -1048,7 +1102,14 @@ class FrontDoorPlan {
    * to a child never referred; other contacts are now and then about a child met before.
    */
   private assignChildren(drafts: Draft[], children: Child[]) {
-    const order = [...children];
+    // Children born after the first contact join the queue at a random place once they are born
+    // (over years of contacts, the unborn would otherwise crowd the front of the queue).
+    const firstDay = drafts.length > 0 ? isoDate(drafts[0]!.receivedAt.getTime()) : '';
+    const order = children.filter((c) => c.dateOfBirth <= firstDay);
+    const unborn = children
+      .filter((c) => c.dateOfBirth > firstDay)
+      .sort((a, b) => (a.dateOfBirth < b.dateOfBirth ? -1 : a.dateOfBirth > b.dateOfBirth ? 1 : 0));
+    let nextBorn = 0;
     let next = 0;
     const contacted: Child[] = [];
     const seen = new Set<string>();
@@ -1059,6 +1120,13 @@ class FrontDoorPlan {
     for (const d of drafts) {
       const at = d.receivedAt.getTime();
       const today = isoDate(at);
+      for (; nextBorn < unborn.length && unborn[nextBorn]!.dateOfBirth <= today; nextBorn++) {
+        const place = next + this.random.number.int(Math.max(0, order.length - next));
+        if (place < order.length) {
+          order.push(order[place]!);
+          order[place] = unborn[nextBorn]!;
+        } else order.push(unborn[nextBorn]!);
+      }
       const born = (c: Child) => c.dateOfBirth <= today;
       const fits = (c: Child) => {
         if (!born(c)) return false;
@@ -1094,6 +1162,7 @@ class FrontDoorPlan {
           : [];
         if (eligible.length > 0 && reReferrals < RE_REFERRAL_SHARE * (referrals + 1)) {
           child = this.random.helpers.arrayElement(eligible).child;
+          d.fromPool = true;
           reReferrals++;
         } else {
           const known = this.chance(0.3) ? earlier((c) => !referred.has(c.id) && fits(c)) : undefined;
@@ -1103,7 +1172,7 @@ class FrontDoorPlan {
       } else {
         child = (this.chance(0.2) ? earlier(fits) : undefined) ?? fresh();
       }
-      child ??= earlier(born) ?? order.find(born) ?? order[0]!;
+      child ??= earlier(born) ?? order.find(born) ?? order[0] ?? children[0]!;
       d.child = child;
       if (!seen.has(child.id)) {
         seen.add(child.id);
@@ -1113,6 +1182,44 @@ class FrontDoorPlan {
         referred.add(child.id);
         if (decided) pool.push({ child, finalAt: d.finalAt.getTime() });
       }
+    }
+  }
+
+  /**
+   * The changed locality's decisions from the day of its change: some contacts that would have been
+   * referrals (most of those about a child referred in the year before) or closed with no further
+   * action are decided as early help instead, the effect building up over the first months.
+   */
+  private changePractice(drafts: Draft[]) {
+    const change = this.s.practiceChange;
+    if (!change) return;
+    const from = this.londonInstant(change.changedOn, 0).getTime();
+    const ramp = Math.max(1, change.rampMonths ?? 6) * (YEAR_MS / 12);
+    for (const d of drafts) {
+      const at = d.receivedAt.getTime();
+      if (d.status !== 'decided' || at < from || d.child?.localityId !== change.localityId) continue;
+      const shares = CHANGED_TO_EARLY_HELP[d.outcome];
+      const share = (d.fromPool ? shares.reReferral : shares.any) * Math.min(1, (at - from) / ramp);
+      if (share > 0 && this.chance(share)) this.redecide(d, 'early_help');
+    }
+  }
+
+  /** Makes a decided contact's decision another: its level, urgency and priority, and its approval. */
+  private redecide(d: Draft, outcome: Outcome) {
+    d.outcome = outcome;
+    const levels: Partial<Record<LevelOfNeed, number>> = {};
+    for (const level of OUTCOME_LEVELS[outcome]) levels[level] = LEVEL_MIX[outcome][level] ?? 1;
+    d.level = this.weighted(levels);
+    d.urgency = this.weighted(URGENCY_MIX[outcome]);
+    d.priority = this.weighted(PRIORITY_MIX[outcome]);
+    const approval = this.s.approvalOutcomes.has(outcome) && this.managers.length > 0;
+    if (!approval && d.approvedAt) {
+      d.approvedAt = null;
+      d.finalAt = d.decidedAt;
+    } else if (approval && !d.approvedAt) {
+      const final = d.finalAt.getTime();
+      d.decidedAt = new Date(final - Math.min(this.minutes(10, 180), (final - d.claimedAt.getTime()) / 2));
+      d.approvedAt = d.finalAt;
     }
   }
 
@@ -1571,14 +1678,23 @@ class FrontDoorPlan {
         : this.practitioners.filter((u) =>
             u.teams.some((t) => /locality/i.test(t.name) && t.localityId === child.localityId),
           );
-    const waiting = age < (kind === 'early_help' ? 5 : 2) * DAY_MS || this.chance(0.04) || leads.length === 0;
+    // Work from before the latest year has all been allocated (to any locality team for a child
+    // whose locality is not known) and closed.
+    const anyLeads =
+      leads.length > 0
+        ? leads
+        : this.practitioners.filter((u) => u.teams.some((t) => /locality/i.test(t.name)));
+    const old = age > YEAR_MS && anyLeads.length > 0;
+    const waiting =
+      !old && (age < (kind === 'early_help' ? 5 : 2) * DAY_MS || this.chance(0.04) || leads.length === 0);
     const closed =
-      !waiting &&
-      (kind === 'statutory_assessment'
-        ? dueOn !== null && Date.parse(dueOn) < this.now - 5 * DAY_MS && this.chance(0.85)
-        : kind === 'early_help'
-          ? age > 180 * DAY_MS && this.chance(0.7)
-          : age > 30 * DAY_MS && this.chance(0.8));
+      old ||
+      (!waiting &&
+        (kind === 'statutory_assessment'
+          ? dueOn !== null && Date.parse(dueOn) < this.now - 5 * DAY_MS && this.chance(0.85)
+          : kind === 'early_help'
+            ? age > 180 * DAY_MS && this.chance(0.7)
+            : age > 30 * DAY_MS && this.chance(0.8)));
     out.episodes.push({
       partnershipId: this.s.partnershipId,
       id: this.newId(),
@@ -1588,7 +1704,7 @@ class FrontDoorPlan {
       status: waiting ? 'awaiting_allocation' : closed ? 'closed' : 'open',
       openedAt: d.finalAt,
       dueOn,
-      leadProfessionalId: waiting ? null : this.pick(leads).id,
+      leadProfessionalId: waiting ? null : this.pick(old ? anyLeads : leads).id,
     });
   }
 
@@ -1742,13 +1858,18 @@ class FrontDoorPlan {
     const dates: string[] = [];
     for (let i = this.s.days - 1; i >= 0; i--) dates.push(addDays(today, -i));
     const groups = Object.keys(WEEKDAY_WEIGHTS) as Group[];
+    // The slow growth in contacts, and the months' ups and downs.
+    const trends = dates.map(
+      (date, i) => volumeTrend((dates.length - 1 - i) / 365) * MONTH_WEIGHTS[Number(date.slice(5, 7)) - 1]!,
+    );
     const out = {} as Record<Group, { dates: string[]; cumulative: number[] }>;
     for (const group of groups) {
       let sum = 0;
-      const cumulative = dates.map((date) => {
+      const cumulative = dates.map((date, i) => {
         const weekday = new Date(`${date}T12:00:00Z`).getUTCDay();
         const bankHoliday = weekday !== 0 && weekday !== 6 && !this.s.calendar.isWorkingDay(date);
         let w = WEEKDAY_WEIGHTS[group][bankHoliday ? 0 : weekday]!;
+        w *= trends[i]!;
         const md = date.slice(5);
         const schoolHoliday = SCHOOL_HOLIDAYS.some(([from, to]) => md >= from && md <= to);
         if (schoolHoliday && group === 'school') w *= 0.04;
@@ -1841,6 +1962,21 @@ const LONDON_HOUR = new Intl.DateTimeFormat('en-GB', {
   hourCycle: 'h23',
   hour: '2-digit',
 });
+
+/** Contacts a day, as a share of the latest year's, some years back. */
+function volumeTrend(yearsAgo: number): number {
+  return 1 / (1 + VOLUME_GROWTH) ** yearsAgo;
+}
+
+/** A source's decision mix some years back: a little less early help then, and more no further action. */
+function trendedMix(mix: Record<Outcome, number>, yearsAgo: number): Record<Outcome, number> {
+  const years = Math.max(0, yearsAgo);
+  return {
+    ...mix,
+    early_help: mix.early_help * (1 - EARLY_HELP_GROWTH) ** years,
+    no_further_action: mix.no_further_action * (1 + NO_FURTHER_ACTION_DECLINE) ** years,
+  };
+}
 
 function isoDate(at: number): string {
   return new Date(at).toISOString().slice(0, 10);
