@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../common/erro
 import type { Db, Tx } from '../../db/database.ts';
 import type { AccessService } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import { OUTCOME_FRAMEWORKS, type OutcomeFramework } from './outcomes.frameworks.ts';
+import { OUTCOME_FRAMEWORKS, type OutcomeFramework } from '../../common/outcome-frameworks.ts';
 import { INDICATORS } from './outcomes.indicators.ts';
 
 /**

@@ -9,7 +9,7 @@ import type { Db, Tx } from '../../db/database.ts';
 import type { AccessService } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import { childrenServedByService, listServiceNames, type DirectoryServiceName } from '../directory/index.ts';
-import { OUTCOME_FRAMEWORKS, outcomeOf } from './outcomes.frameworks.ts';
+import { OUTCOME_FRAMEWORKS, outcomeOf } from '../../common/outcome-frameworks.ts';
 import {
   BUDGET_KIND_LABELS,
   financialYearOf,

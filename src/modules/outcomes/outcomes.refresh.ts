@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { MeasureSource } from './outcomes.measures.ts';
+import type { MeasureSource } from '../../db/measures.ts';
 
 /**
  * Keeps measure_months current. For each source, one transaction: take the source's lock (one
@@ -26,6 +26,8 @@ export async function refreshMeasures(
   for (const source of sources) {
     const started = performance.now();
     const done = await db.transaction().execute(async (tx) => {
+      // Building everyone's current locality sorts a table as large as the population: in memory, not on disk.
+      await sql`set local work_mem = '64MB'`.execute(tx);
       await sql`select pg_advisory_xact_lock(hashtext(${`outcomes:${partnershipId}:${source.source}`}))`.execute(
         tx,
       );
@@ -49,8 +51,9 @@ export async function refreshMeasures(
           .execute();
       }
       // A large change is counted in slices, so no single query holds too many months.
-      for (let i = 0; i < months.length; i += 24) {
-        const slice = months.slice(i, i + 24);
+      const size = source.sliceMonths ?? 24;
+      for (let i = 0; i < months.length; i += size) {
+        const slice = months.slice(i, i + size);
         const counted = (await source.compute(tx, partnershipId, slice)).filter((r) => r.value > 0);
         if (since !== null) {
           await tx
@@ -72,7 +75,10 @@ export async function refreshMeasures(
         .insertInto('measureRefreshState')
         .values({ partnershipId, source: source.source, readTo, refreshedAt: readTo })
         .onConflict((oc) =>
-          oc.columns(['partnershipId', 'source']).doUpdateSet({ readTo, refreshedAt: readTo }),
+          // The dashboards' caches are kept under refreshed_at: move it only when a count may have changed.
+          oc
+            .columns(['partnershipId', 'source'])
+            .doUpdateSet(months.length > 0 ? { readTo, refreshedAt: readTo } : { readTo }),
         )
         .execute();
       return { months: months.length, rows: written };

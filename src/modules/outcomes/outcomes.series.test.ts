@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { indicatorByCode } from './outcomes.indicators.ts';
-import type { MeasureKind } from './outcomes.measures.ts';
+import type { MeasureKind } from '../../db/measures.ts';
 import {
   computedSeries,
   importedSeries,

@@ -1,7 +1,7 @@
 import { addDays, addMonths } from '../../common/plain-dates.ts';
 import { SUPPRESSION_THRESHOLD, suppressRow, type Shown } from '../../common/suppression.ts';
 import { UNIT_SCALE, type Indicator } from './outcomes.indicators.ts';
-import type { MeasureKind } from './outcomes.measures.ts';
+import type { MeasureKind } from '../../db/measures.ts';
 
 /**
  * Indicator figures from monthly counts: pure, so the rules are tested without a database.

@@ -9,7 +9,7 @@ import type { AccessService } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import { INDICATORS, indicatorByCode, type Indicator } from './outcomes.indicators.ts';
 import { parseFigures } from './outcomes.import.ts';
-import type { MeasureKind, MeasureSource } from './outcomes.measures.ts';
+import type { MeasureKind, MeasureSource } from '../../db/measures.ts';
 import { refreshMeasures } from './outcomes.refresh.ts';
 import {
   GRAINS,
@@ -22,7 +22,7 @@ import {
 import * as store from './outcomes.store.ts';
 import { trendOf, type Trend } from './outcomes.trend.ts';
 import type { Grouping } from './outcomes.local-frameworks.ts';
-import { frameworksFor } from './outcomes.frameworks.ts';
+import { frameworksFor } from '../../common/outcome-frameworks.ts';
 import { annualReview, financialYear } from './outcomes.review.ts';
 
 export const IndicatorQuery = z.object({

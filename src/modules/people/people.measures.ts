@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { dateInMonths, measureRows, monthOfDate, monthsOf, type MeasureSource } from '../outcomes/index.ts';
+import { dateInMonths, measureRows, monthOfDate, monthsOf, type MeasureSource } from '../../db/measures.ts';
 
 /**
  * The person index's part of the outcome figures: people born per month, by the locality they live in
@@ -34,6 +34,8 @@ export function currentLocalityOf(partnershipId: string, personColumn: string): 
 export const peopleMeasures: MeasureSource = {
   source: 'people',
   measures: [{ name: 'people.born', kind: 'flow', label: 'People born' }],
+  // Every changed month in one count: building everyone's locality costs more than scanning people.
+  sliceMonths: 1200,
 
   async changedMonths(q, partnershipId, since) {
     const rows = await q

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { currentHomes } from '../people/index.ts';
-import { measureRows, monthArray, monthsOf, type MeasureSource } from '../outcomes/index.ts';
+import { measureRows, monthArray, monthsOf, type MeasureSource } from '../../db/measures.ts';
 
 /**
  * Plans' part of the outcome figures, by month and the child's locality:

@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/helpers/dat
 import { AuditService } from '../audit/index.ts';
 import { checkAnswers, finishProblems, type Answers } from '../assessments/assessments.answers.ts';
 import { loadTemplates } from '../assessments/assessments.template.ts';
-import { outcomeOf } from '../outcomes/index.ts';
+import { outcomeOf } from '../../common/outcome-frameworks.ts';
 import { DEMO_FAMILY_EMAIL } from './plans.seed.ts';
 import { DEFAULT_PLAN_SETTINGS, latestNextReview } from './plans.workflow.ts';
 

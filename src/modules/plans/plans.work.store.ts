@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { daysBetween, londonDate } from '../../common/plain-dates.ts';
 import type { Tx } from '../../db/database.ts';
 import type { NewRow, Row, RowUpdate } from '../../db/schema.ts';
-import { outcomeOf } from '../outcomes/index.ts';
+import { outcomeOf } from '../../common/outcome-frameworks.ts';
 import {
   ACTION_STATUS_LABELS,
   GOAL_STATUS_LABELS,

@@ -10,7 +10,7 @@ import type { AccessGate, AccessService } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import { requirePlanRole, withPlan, type PlanScope } from './plans.access.ts';
 import { recordPlanEvent } from './plans.history.ts';
-import { frameworksFor, outcomeOf } from '../outcomes/index.ts';
+import { frameworksFor, outcomeOf } from '../../common/outcome-frameworks.ts';
 import {
   ActionInput,
   ActionUpdate,

@@ -5,7 +5,7 @@ import {
   monthOfInstant,
   monthsOf,
   type MeasureSource,
-} from '../outcomes/index.ts';
+} from '../../db/measures.ts';
 
 /**
  * The front door's part of the outcome figures, by the month a contact was received and the locality

@@ -6,7 +6,7 @@ import {
   monthOfInstant,
   monthsOf,
   type MeasureSource,
-} from '../outcomes/index.ts';
+} from '../../db/measures.ts';
 
 /**
  * Signals' part of the outcome figures: worries recorded (by practitioners and from agencies' feeds)

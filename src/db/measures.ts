@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { Db, Tx } from '../../db/database.ts';
+import type { Db, Tx } from './database.ts';
 
 /**
  * The contract between the outcomes module and the modules that own the data it counts. Each such
@@ -24,6 +24,8 @@ export interface MeasureSource {
   /** Names the source in measure_refresh_state; every measure is named `<source>.<what>`. */
   readonly source: string;
   readonly measures: readonly MeasureDefinition[];
+  /** How many months one compute call may take (default 24): more for a source whose cost is mostly per call. */
+  readonly sliceMonths?: number;
   /**
    * The months whose counts may have changed through rows written or changed after `since`; with
    * `since` null, every month the source has rows for.
