@@ -302,6 +302,24 @@ export const INDICATORS: readonly Indicator[] = [
     computed: { numerator: 'contacts.re_referrals', denominator: 'contacts.referrals' },
   },
   {
+    code: 'step_downs_held',
+    name: 'Step-downs that stay down',
+    definition:
+      'Children stepped down in the period from a child in need or protection plan to early help with no new child in need or protection plan within six months, as a share of the children stepped down (for the latest six months, none so far).',
+    numerator: 'Children stepped down with no new statutory plan within six months',
+    denominator: 'Children stepped down to early help',
+    source: PLATFORM,
+    unit: 'percent',
+    better: 'higher',
+    kind: 'performance',
+    question: 'better_off',
+    outcomes: [
+      ['england', 'stay_safe'],
+      ['supporting_families', 'safe_from_abuse'],
+    ],
+    computed: { numerator: 'plans.step_downs_held', denominator: 'plans.step_downs' },
+  },
+  {
     code: 'goals_improved',
     name: 'Goals with improved ratings',
     definition:

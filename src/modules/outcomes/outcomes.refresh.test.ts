@@ -224,4 +224,73 @@ describe('refreshing the outcome counts', () => {
     expect(count(rows, 'plans.children_child_in_need', area.east, '2026-02-01')).toBe(1);
     expect(count(rows, 'plans.children_child_in_need', area.east, '2025-12-01')).toBe(0);
   });
+
+  it('counts a plan by the stage in force, and the step-downs that stay down', async () => {
+    const db = database.db;
+    const stepped = async (
+      stages: { kind: 'child_in_need' | 'early_help'; from: string; until?: string }[],
+    ) => {
+      const last = stages[stages.length - 1]!;
+      const { planId, childIds } = await insertPlan(db, {
+        partnershipId: area.partnershipId,
+        leadId: area.userId,
+        kind: last.kind,
+        startedOn: stages[0]!.from,
+        stageStartedOn: last.from,
+        children: ['Cai'],
+      });
+      for (const stage of stages.slice(0, -1)) {
+        await db
+          .insertInto('planStages')
+          .values({
+            partnershipId: area.partnershipId,
+            planId,
+            kind: stage.kind,
+            startedOn: stage.from,
+            endedOn: stage.until!,
+            reason: 'Stepped',
+            decidedBy: area.userId,
+          })
+          .execute();
+      }
+      const household = await db
+        .selectFrom('households')
+        .select('id')
+        .where('partnershipId', '=', area.partnershipId)
+        .where('localityId', '=', area.west)
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('householdMembers')
+        .values({
+          partnershipId: area.partnershipId,
+          householdId: household.id,
+          personId: childIds[0]!,
+          startedOn: '2010-04-01',
+        })
+        .execute();
+      return planId;
+    };
+    // Stepped down in June 2025 and stayed down.
+    await stepped([
+      { kind: 'child_in_need', from: '2025-01-10', until: '2025-06-01' },
+      { kind: 'early_help', from: '2025-06-01' },
+    ]);
+    // Stepped down in July 2025, then back up in September.
+    await stepped([
+      { kind: 'child_in_need', from: '2025-02-10', until: '2025-07-15' },
+      { kind: 'early_help', from: '2025-07-15', until: '2025-09-01' },
+      { kind: 'child_in_need', from: '2025-09-01' },
+    ]);
+    await refreshMeasures(db, SOURCES, area.partnershipId, { full: true });
+    const rows = await counts(db, area.partnershipId);
+    expect(count(rows, 'plans.children_child_in_need', area.west, '2025-05-01')).toBe(2);
+    expect(count(rows, 'plans.children_child_in_need', area.west, '2025-06-01')).toBe(1);
+    expect(count(rows, 'plans.children_early_help', area.west, '2025-06-01')).toBe(1);
+    expect(count(rows, 'plans.children_early_help', area.west, '2025-08-01')).toBe(2);
+    expect(count(rows, 'plans.children_child_in_need', area.west, '2025-09-01')).toBe(1);
+    expect(count(rows, 'plans.step_downs', area.west, '2025-06-01')).toBe(1);
+    expect(count(rows, 'plans.step_downs_held', area.west, '2025-06-01')).toBe(1);
+    expect(count(rows, 'plans.step_downs', area.west, '2025-07-01')).toBe(1);
+    expect(count(rows, 'plans.step_downs_held', area.west, '2025-07-01')).toBe(0);
+  });
 });

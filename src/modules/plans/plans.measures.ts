@@ -8,11 +8,16 @@ import { measureRows, monthArray, monthsOf, type MeasureSource } from '../../db/
  * - reviews held in the month, and of those whose due date is known (set by the review before), the
  *   ones held by it;
  * - goals rated in the month, and of those the ones whose latest rating that month is above the
- *   goal's baseline ("is anyone better off").
+ *   goal's baseline ("is anyone better off");
+ * - children stepped down from a child in need or protection stage to early help in the month, and of
+ *   those the ones with no new statutory stage (in any plan) within six months: the step-downs that
+ *   stay down (for the latest six months, so far).
+ * A plan's kind over time is its stages': a plan stepped down counts as early help from that day.
  *
  * Which months a change touches: a plan written since the last read, every month it was open (it may
- * have been recorded late); a plan changed since, the months it started and closed in and this month
- * (closing a plan today changes no earlier month's count); a review or a rating, its own month. A
+ * have been recorded late); a plan changed since, the months it started and closed in, this month
+ * (closing or stepping a plan today changes no earlier month's stock) and the six before it (a step up
+ * today decides whether those months' step-downs held); a review or a rating, its own month. A
  * correction to an old plan's dates is caught by the nightly full refresh.
  */
 const KINDS = ['early_help', 'child_in_need', 'child_protection', 'looked_after'] as const;
@@ -33,6 +38,12 @@ export const planMeasures: MeasureSource = {
     { name: 'plans.reviews_on_time', kind: 'flow', label: 'Plan reviews held on time' },
     { name: 'plans.goals_rated', kind: 'flow', label: 'Goals rated' },
     { name: 'plans.goals_improved', kind: 'flow', label: 'Goals rated above their baseline' },
+    { name: 'plans.step_downs', kind: 'flow', label: 'Children stepped down to early help' },
+    {
+      name: 'plans.step_downs_held',
+      kind: 'flow',
+      label: 'Step-downs with no new statutory plan within 6 months',
+    },
   ],
 
   async changedMonths(q, partnershipId, since) {
@@ -43,7 +54,9 @@ export const planMeasures: MeasureSource = {
       where p.partnership_id = ${partnershipId} and (${since}::timestamptz is null or p.created_at > ${since})
       union
       select distinct cast(date_trunc('month', d) as date)
-      from plans p, unnest(array[p.started_on, p.closed_on, current_date]) d
+      from plans p, unnest(array[p.started_on, p.closed_on, current_date, current_date - interval '6 months',
+        current_date - interval '5 months', current_date - interval '4 months', current_date - interval '3 months',
+        current_date - interval '2 months', current_date - interval '1 month']) d
       where p.partnership_id = ${partnershipId} and ${since}::timestamptz is not null and p.updated_at > ${since}
         and d is not null
       union
@@ -72,15 +85,36 @@ export const planMeasures: MeasureSource = {
     const { rows } = await sql<Row>`
       with home as ${currentHomes(partnershipId)},
       open_children as (
-        select p.kind, pc.person_id, home.locality_id,
-          greatest(p.started_on, pc.added_on) as from_day,
-          least(coalesce(p.closed_on, 'infinity'::date), coalesce(pc.removed_on, 'infinity'::date)) as until_day
+        select st.kind, pc.person_id, home.locality_id,
+          greatest(st.started_on, pc.added_on) as from_day,
+          least(coalesce(st.ended_on, 'infinity'::date), coalesce(p.closed_on, 'infinity'::date),
+            coalesce(pc.removed_on, 'infinity'::date)) as until_day
         from plans p
+        join plan_stages st on st.partnership_id = p.partnership_id and st.plan_id = p.id
         join plan_children pc on pc.partnership_id = p.partnership_id and pc.plan_id = p.id
         left join home on home.person_id = pc.person_id
-        where p.partnership_id = ${partnershipId} and p.kind = any(${sql.val([...KINDS])})
-          and p.started_on < cast(${last} as date) + interval '1 month'
+        where p.partnership_id = ${partnershipId} and st.kind = any(${sql.val([...KINDS])})
+          and st.started_on < cast(${last} as date) + interval '1 month'
+          and (st.ended_on is null or st.ended_on >= cast(${first} as date) + interval '1 month')
           and (p.closed_on is null or p.closed_on >= cast(${first} as date) + interval '1 month')),
+      statutory as (
+        select pc.person_id, st.started_on
+        from plan_stages st
+        join plan_children pc on pc.partnership_id = st.partnership_id and pc.plan_id = st.plan_id
+        where st.partnership_id = ${partnershipId} and st.kind in ('child_in_need', 'child_protection')),
+      step_downs as (
+        select distinct pc.person_id, home.locality_id, cast(date_trunc('month', down.started_on) as date) as month,
+          not exists (
+            select 1 from statutory s where s.person_id = pc.person_id
+              and s.started_on > down.started_on and s.started_on <= down.started_on + interval '6 months') as held
+        from plan_stages down
+        join plan_stages up on up.partnership_id = down.partnership_id and up.plan_id = down.plan_id
+          and up.ended_on = down.started_on and up.kind in ('child_in_need', 'child_protection')
+        join plan_children pc on pc.partnership_id = down.partnership_id and pc.plan_id = down.plan_id
+          and pc.added_on <= down.started_on
+        left join home on home.person_id = pc.person_id
+        where down.partnership_id = ${partnershipId} and down.kind = 'early_help'
+          and cast(date_trunc('month', down.started_on) as date) = any(${monthArray(months)})),
       timed as (
         select r.plan_id, r.held_on,
           lag(r.next_review_due) over (partition by r.plan_id order by r.held_on, r.recorded_at, r.id) as due_on
@@ -97,6 +131,12 @@ export const planMeasures: MeasureSource = {
       join unnest(${monthArray(months)}) as m(month)
         on c.from_day < m.month + interval '1 month' and c.until_day >= m.month + interval '1 month'
       group by 1, 2, 3
+      union all
+      select 'plans.step_downs', d.locality_id, d.month, count(distinct d.person_id)
+      from step_downs d group by 2, 3
+      union all
+      select 'plans.step_downs_held', d.locality_id, d.month, count(distinct d.person_id)
+      from step_downs d where d.held group by 2, 3
       union all
       select x.measure, ph.locality_id, x.month, sum(x.value)
       from (
