@@ -197,10 +197,12 @@ export function differenceInDifferences(input: DidInput): DidResult {
   const vb = variance(gapsBefore) / gapsBefore.length;
   const va = variance(gapsAfter) / gapsAfter.length;
   const standardError = Math.sqrt(va + vb);
-  // Welch–Satterthwaite; when both variances are zero (a panel without noise) the pooled count.
+  // Welch–Satterthwaite, in shares of the total variance so tiny variances do not underflow; when both
+  // variances are zero (a panel without noise) the pooled count.
+  const total = va + vb;
   const welch =
-    va + vb > 0
-      ? (va + vb) ** 2 / (va ** 2 / (gapsAfter.length - 1) + vb ** 2 / (gapsBefore.length - 1))
+    total > 0
+      ? 1 / ((va / total) ** 2 / (gapsAfter.length - 1) + (vb / total) ** 2 / (gapsBefore.length - 1))
       : gapsAfter.length + gapsBefore.length - 2;
   const degreesOfFreedom = Math.max(1, welch);
   const criticalValue = tCritical95(degreesOfFreedom);
