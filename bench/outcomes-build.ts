@@ -46,6 +46,7 @@ export const BUILT_TABLES = [
   'contacts',
   'plans',
   'plan_children',
+  'plan_stages',
   'plan_reviews',
   'plan_goals',
   'goal_ratings',
@@ -290,6 +291,15 @@ export async function buildArea(client: pg.Client, options: BuildOptions): Promi
     ),
   );
 
+  await step('plan_stages', () =>
+    q(
+      `insert into plan_stages (partnership_id, plan_id, kind, started_on, ended_on, reason, decided_by)
+       select $1, ${uid('plan', 'b.p')}, b.kind, b.started_on, b.closed_on, 'Plan agreed with the family', ${userAt('b.p')}
+       from bench_plans b`,
+      [P],
+    ),
+  );
+
   await step('plan_reviews', async () => {
     await q(
       `create temp table bench_reviews as
@@ -497,6 +507,12 @@ export async function addDay(client: pg.Client, options: DayOptions): Promise<Re
        'open', 'Bench', current_date, ${user}, current_date + 90, now(), ${user}, now(), ${user}
      from generate_series(${PLANS}, ${PLANS + 99}) p`,
   );
+  await q(
+    `insert into plan_stages (partnership_id, plan_id, kind, started_on, reason, decided_by)
+     select $1, ${uid('plan', 'p')}, (array['early_help','child_in_need','child_protection','looked_after'])[1 + p % 4],
+       current_date, 'Plan agreed with the family', ${user}
+     from generate_series(${PLANS}, ${PLANS + 99}) p`,
+  );
   done['plan children added'] = await q(
     `insert into plan_children (partnership_id, plan_id, person_id, added_on)
      select $1, ${uid('plan', 'p')}, c.id, current_date
@@ -527,6 +543,10 @@ export async function addDay(client: pg.Client, options: DayOptions): Promise<Re
   await q(
     `update plan_children set removed_on = current_date, current = false
      where partnership_id = $1 and plan_id in (select id from bench_day_plans where n <= 100) and current`,
+  );
+  await q(
+    `update plan_stages set ended_on = current_date
+     where partnership_id = $1 and plan_id in (select id from bench_day_plans where n <= 100) and ended_on is null`,
   );
   done['reviews'] = await q(
     `insert into plan_reviews (partnership_id, plan_id, held_on, kind, decisions, next_review_due, recorded_at, recorded_by)

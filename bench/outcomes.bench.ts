@@ -24,7 +24,7 @@ import { signIn } from './sign-in.ts';
  *    runs), per source, with the slowest statements and the EXPLAIN ANALYZE of the slowest;
  * 3. pages: the real server, signed in as the analyst: for /outcomes, the contacts rate by month and
  *    one imported indicator, BENCH_SAMPLES times each, the first view after the counts' change mark
- *    moved (cold: an incremental refresh with nothing new moves it, as the server's own does every
+ *    moved (cold: figures loaded again move it, as a refresh that changes a count does every
  *    minute) and then WARM views (warm), medians and p95 against the targets (first < 1 s, repeat
  *    < 100 ms);
  * 4. incremental refresh: a day's new records (outcomes-build.ts addDay), the incremental refresh's
@@ -142,7 +142,7 @@ async function main() {
     const cookie = await signIn(appUrl, ANALYST, password);
     console.log(
       `\n3. pages as ${ANALYST} (the server's own first refresh took ${ms(waited)} ms after start; ` +
-        `each sample: an incremental refresh moves the change mark, then 1 cold and ${WARM} warm views)`,
+        `each sample: an incremental refresh, figures loaded again to move the change mark, then 1 cold and ${WARM} warm views)`,
     );
     const pages = [
       { label: '/outcomes', path: '/outcomes', expect: '/outcomes/indicators/contacts_rate' },
@@ -175,6 +175,11 @@ async function main() {
         const at = performance.now();
         await services.outcomes.refresh();
         idle.push(performance.now() - at);
+        // A refresh that changes no count keeps the cache; loading figures again moves the change mark,
+        // as any changed count does, so the next view is worked out afresh.
+        await client.query(`update indicator_values set imported_at = now() where partnership_id = $1`, [
+          partnershipId,
+        ]);
         samples[i]!.cold.push(await view(page.path, page.expect));
         for (let w = 0; w < WARM; w++) samples[i]!.warm.push(await view(page.path, page.expect));
       }
@@ -333,7 +338,7 @@ async function serverRefreshed(client: pg.Client, partnershipId: string, since: 
   const at = performance.now();
   for (;;) {
     const { rows } = await client.query<{ done: boolean }>(
-      `select count(*) filter (where refreshed_at >= $2) = count(*) and count(*) > 0 as done
+      `select count(*) filter (where read_to >= $2) = count(*) and count(*) > 0 as done
        from measure_refresh_state where partnership_id = $1`,
       [partnershipId, since],
     );
