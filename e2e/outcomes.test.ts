@@ -80,6 +80,7 @@ describe('outcomes', () => {
           '/outcomes/evaluation',
           '/outcomes/frameworks',
           '/outcomes/frameworks/england',
+          '/outcomes/figures/import',
         ]) {
           await analyst.visit(path);
           await analyst.inspect(path);
