@@ -124,11 +124,15 @@ export function createServices(
   const gate = new AccessGate(db, audit);
   const involvements = new InvolvementService(db, audit, gate);
   const personIndex = new PersonIndexService(db, audit, gate);
-  personIndex.onRecordDecided = (tx, ctx, partnershipId, recordId) =>
-    convertFeedEventsOfRecord(tx, audit, ctx, partnershipId, recordId);
   personIndex.onRecordUnlinked = (tx, ctx, partnershipId, move) =>
     moveFeedSignalsOfRecord(tx, ctx, partnershipId, move);
   const frontDoor = new FrontDoorService(db, audit, access, gate, personIndex, involvements);
+  // A decided record may be a front-door contact's child, or the key to a data feed's waiting rows.
+  // The contact goes first: it takes the contact's lock before anything takes the audit chain's.
+  personIndex.onRecordDecided = async (tx, ctx, partnershipId, recordId) => {
+    await frontDoor.matchFromReview(tx, ctx, partnershipId, recordId);
+    await convertFeedEventsOfRecord(tx, audit, ctx, partnershipId, recordId);
+  };
   const planWork = new PlanWorkService(db, audit, access, gate);
   const outcomes = new OutcomeService(db, readDb, audit, access, [
     peopleMeasures,

@@ -336,6 +336,57 @@ export function openLinksOf(q: Q, partnershipId: string, recordId: string) {
     .execute();
 }
 
+/** Whether any decision (a link, a proposal, a rejection, open or ended) was ever made for a record. */
+export async function hasLinks(q: Q, partnershipId: string, recordId: string): Promise<boolean> {
+  const row = await q
+    .selectFrom('recordLinks')
+    .select('id')
+    .where('partnershipId', '=', partnershipId)
+    .where('sourceRecordId', '=', recordId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The open links (current and proposed) of a source's records under one local id, locked for the
+ * caller's change; NOWAIT: while another transaction holds one, PostgreSQL answers at once (55P03)
+ * rather than wait, so a caller that has locked something else first cannot deadlock.
+ */
+export function lockOpenLinksOfLocalId(tx: Tx, partnershipId: string, sourceCode: string, localId: string) {
+  return linksWithRecords(tx)
+    .selectAll('l')
+    .where('l.partnershipId', '=', partnershipId)
+    .where('s.code', '=', sourceCode)
+    .where('r.localId', '=', localId)
+    .where('l.endedAt', 'is', null)
+    .where('l.status', '<>', 'rejected')
+    .orderBy('l.createdAt')
+    .forUpdate('l')
+    .noWait()
+    .execute();
+}
+
+/** A record's source code and local id, and the person it currently belongs to (null when undecided). */
+export function recordWithOwner(q: Q, partnershipId: string, recordId: string) {
+  return q
+    .selectFrom('sourceRecords as r')
+    .innerJoin('recordSources as s', (j) =>
+      j.onRef('s.partnershipId', '=', 'r.partnershipId').onRef('s.id', '=', 'r.sourceId'),
+    )
+    .leftJoin('recordLinks as l', (j) =>
+      j
+        .onRef('l.partnershipId', '=', 'r.partnershipId')
+        .onRef('l.sourceRecordId', '=', 'r.id')
+        .on('l.status', 'in', CURRENT)
+        .on('l.endedAt', 'is', null),
+    )
+    .select(['r.localId', 's.code as sourceCode', 'l.personId'])
+    .where('r.partnershipId', '=', partnershipId)
+    .where('r.id', '=', recordId)
+    .executeTakeFirst();
+}
+
 /** A source's record with this local id and content. */
 export function findRecordByContent(
   q: Q,

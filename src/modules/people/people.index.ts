@@ -290,35 +290,90 @@ export class PersonIndexService {
    * of the partnership's 'front-door' source (made on first use, kind 'other', owned by the given
    * organisation) and a new person confirmed as that record's person, so later records and contacts
    * can be matched to them. Inside the caller's transaction; the caller audits. The same record
-   * (source, local id and content) added again answers the person it belongs to now.
+   * (source, local id and content) added again answers the person it belongs to now. Proposals still
+   * open for the local id (the contact held for review) end: the front door has answered them.
    */
   async addPersonWithin(
     tx: Tx,
     partnershipId: string,
-    input: {
-      localId: string;
-      fields: StoredFields;
-      organisationId: string;
-      decidedBy: string | null;
-      at: Date;
-    },
+    input: FrontDoorRecordInput & { decidedBy: string | null },
   ): Promise<string> {
-    const { localId, fields, at } = input;
-    const sourceId = await store.ensureSource(tx, {
-      partnershipId,
-      ...FRONT_DOOR_SOURCE,
-      organisationId: input.organisationId,
-    });
-    const received = receivedRowOf(fields);
-    const contentSha256 = contentHashOf(received);
-    await store.insertSourceRecords(tx, partnershipId, sourceId, null, at, [
-      { localId, contentSha256, received, fields, lineNumber: null, matchKeys: matchKeysOfFields(fields) },
-    ]);
-    const record = await store.findRecordByContent(tx, partnershipId, sourceId, localId, contentSha256);
-    const current = (await store.openLinksOf(tx, partnershipId, record.id)).find(
+    for (const open of await lockFrontDoorLinks(tx, partnershipId, input.localId))
+      if (open.status === 'pending_review')
+        await store.updateLink(tx, partnershipId, open.id, null, {
+          endedAt: input.at,
+          endedBy: input.decidedBy,
+          endReason: 'the front door added the child as someone new',
+        });
+    const recordId = await frontDoorRecord(tx, partnershipId, input);
+    const current = (await store.openLinksOf(tx, partnershipId, recordId)).find(
       (l) => l.status === 'auto_linked' || l.status === 'confirmed',
     );
-    return current?.personId ?? newPersonFor(tx, partnershipId, record.id, input.decidedBy, at);
+    return current?.personId ?? newPersonFor(tx, partnershipId, recordId, input.decidedBy, input.at);
+  }
+
+  /**
+   * Holds a front-door contact's child for the review queue: a record of the 'front-door' source (as
+   * addPersonWithin makes it) proposed for review against the best few of the people it may be, as
+   * linking does with a record it is unsure of. Inside the caller's transaction; the caller audits.
+   * A record with any decision already (proposed before, or decided) is left as it is, so claiming a
+   * contact again proposes nothing twice. Answers the record and the people proposed now.
+   */
+  async holdForReviewWithin(
+    tx: Tx,
+    partnershipId: string,
+    input: FrontDoorRecordInput & { candidates: readonly ({ personId: string } & Scored)[] },
+  ): Promise<{ recordId: string; proposed: string[] }> {
+    const recordId = await frontDoorRecord(tx, partnershipId, input);
+    if (await store.hasLinks(tx, partnershipId, recordId)) return { recordId, proposed: [] };
+    const proposals = input.candidates.slice(0, MAX_PROPOSALS);
+    await store.insertLinks(
+      tx,
+      proposals.map((p) => linkRow(partnershipId, recordId, p.personId, 'pending_review', p)),
+    );
+    return { recordId, proposed: proposals.map((p) => p.personId) };
+  }
+
+  /**
+   * The front door found a contact's child itself: a record held for review (by local id) becomes
+   * that child's, as a reviewer's link would make it (the proposal confirmed, or a confirmed link made
+   * when the child was not proposed; every other open link closed), so the queue no longer shows it.
+   * A contact never held for review has no record, and nothing is done. Inside the caller's
+   * transaction; the caller audits. Refused (409) while a reviewer is deciding the same record.
+   */
+  async settleFrontDoorRecordWithin(
+    tx: Tx,
+    partnershipId: string,
+    input: { localId: string; personId: string; decidedBy: string | null; at: Date },
+  ): Promise<void> {
+    const { personId, decidedBy, at } = input;
+    const open = await lockFrontDoorLinks(tx, partnershipId, input.localId);
+    for (const recordId of new Set(open.map((l) => l.sourceRecordId))) {
+      const keep = open.find((l) => l.sourceRecordId === recordId && l.personId === personId);
+      await closeOtherLinks(tx, partnershipId, recordId, keep?.id ?? null, decidedBy, at);
+      const decided = { decidedBy, decidedAt: at, decisionNote: 'Found by the front door' };
+      if (!keep)
+        await store.insertLinks(tx, [
+          { partnershipId, sourceRecordId: recordId, personId, status: 'confirmed', ...decided },
+        ]);
+      else if (keep.status === 'pending_review')
+        await store.updateLink(tx, partnershipId, keep.id, null, {
+          ...decided,
+          status: 'confirmed',
+          needsInformation: false,
+        });
+    }
+  }
+
+  /**
+   * A record of the front door's source, with its local id and the person it belongs to now (null
+   * while undecided); undefined for any other source's record. For the front door, when a review
+   * decision may have found a contact's child.
+   */
+  async frontDoorRecordWithin(tx: Tx, partnershipId: string, recordId: string) {
+    const record = await store.recordWithOwner(tx, partnershipId, recordId);
+    if (record?.sourceCode !== FRONT_DOOR_SOURCE.code) return undefined;
+    return { localId: record.localId, personId: record.personId };
   }
 
   /** Links what the import brought and closes it with its figures, or records why it failed. */
@@ -424,23 +479,11 @@ export class PersonIndexService {
             ? { ...decided, status: 'rejected' as const, needsInformation: false }
             : { ...decided, needsInformation: true };
       const touched = [link.personId];
-      if (decision === 'link') {
-        // The record now belongs to this person: other proposals close; a link elsewhere moves here
-        // (ended first: a record has one current link at a time; a stale version rolls all back).
-        for (const other of await store.openLinksOf(tx, partnershipId, link.sourceRecordId)) {
-          if (other.id === linkId) continue;
-          const moved = other.status !== 'pending_review';
-          await store.updateLink(tx, partnershipId, other.id, null, {
-            endedAt: ctx.now,
-            endedBy: userId,
-            endReason: moved ? 'moved to another person after review' : 'another person was chosen',
-          });
-          if (moved) {
-            touched.push(other.personId);
-            await refreshPerson(tx, partnershipId, other.personId, ctx.now);
-          }
-        }
-      }
+      // The record now belongs to this person (a stale version below rolls all this back).
+      if (decision === 'link')
+        touched.push(
+          ...(await closeOtherLinks(tx, partnershipId, link.sourceRecordId, linkId, userId, ctx.now)),
+        );
       if (!(await store.updateLink(tx, partnershipId, linkId, version, patch)))
         throw new ConflictError('Someone has changed this proposal since you opened it; look again');
       if (decision === 'not_same') {
@@ -762,6 +805,77 @@ async function newPersonFor(
     },
   ]);
   return personId;
+}
+
+/**
+ * A record now belongs to one person (the link kept, if any): its other open links close, proposals
+ * as another person was chosen, a current link elsewhere as moved, that person's details derived
+ * again (ended first: a record has one current link at a time). Answers the people it moved from.
+ */
+async function closeOtherLinks(
+  tx: Tx,
+  partnershipId: string,
+  recordId: string,
+  keepLinkId: string | null,
+  userId: string | null,
+  at: Date,
+): Promise<string[]> {
+  const movedFrom: string[] = [];
+  for (const other of await store.openLinksOf(tx, partnershipId, recordId)) {
+    if (other.id === keepLinkId) continue;
+    const moved = other.status !== 'pending_review';
+    await store.updateLink(tx, partnershipId, other.id, null, {
+      endedAt: at,
+      endedBy: userId,
+      endReason: moved ? 'moved to another person after review' : 'another person was chosen',
+    });
+    if (moved) {
+      movedFrom.push(other.personId);
+      await refreshPerson(tx, partnershipId, other.personId, at);
+    }
+  }
+  return movedFrom;
+}
+
+type FrontDoorRecordInput = { localId: string; fields: StoredFields; organisationId: string; at: Date };
+
+/**
+ * The front door's record of a contact's child, stored once (the same local id and content again is
+ * found, not stored twice): of the partnership's 'front-door' source, made on first use.
+ */
+async function frontDoorRecord(tx: Tx, partnershipId: string, input: FrontDoorRecordInput) {
+  const { localId, fields, at } = input;
+  const sourceId = await store.ensureSource(tx, {
+    partnershipId,
+    ...FRONT_DOOR_SOURCE,
+    organisationId: input.organisationId,
+  });
+  const received = receivedRowOf(fields);
+  const contentSha256 = contentHashOf(received);
+  await store.insertSourceRecords(tx, partnershipId, sourceId, null, at, [
+    { localId, contentSha256, received, fields, lineNumber: null, matchKeys: matchKeysOfFields(fields) },
+  ]);
+  return (await store.findRecordByContent(tx, partnershipId, sourceId, localId, contentSha256)).id;
+}
+
+/** PostgreSQL's "lock not available", answered to a NOWAIT lock held by another transaction. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * The open links of the front door's record under a local id, locked. The front door holds the
+ * contact's lock when it asks, and a reviewer deciding the record wants that lock next: waiting here
+ * could deadlock, so the front door is told to look again instead (409), after the reviewer's decision.
+ */
+async function lockFrontDoorLinks(tx: Tx, partnershipId: string, localId: string) {
+  try {
+    return await store.lockOpenLinksOfLocalId(tx, partnershipId, FRONT_DOOR_SOURCE.code, localId);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === LOCK_NOT_AVAILABLE)
+      throw new ConflictError(
+        'A person index reviewer is deciding this child’s record right now: look at the contact again',
+      );
+    throw error;
+  }
 }
 
 /** A person's own details, taken again from their most recent record (when they have one). */

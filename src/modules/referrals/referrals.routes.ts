@@ -63,6 +63,7 @@ const LABELS = {
     claim: 'claimed it',
     release: 'released it to the queue',
     match: 'found the child in the person index',
+    held_for_index_review: 'sent the child’s possible matches to the person index’s review queue',
     prioritise: 'set the priority',
     request_information: 'asked an agency for information',
     information_received: 'answered a request for information',

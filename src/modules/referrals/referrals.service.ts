@@ -38,6 +38,13 @@ const YEAR_MS = 365 * 24 * 3_600_000;
 export const QUEUE_PAGE_SIZE = 50;
 
 type Choice = { personId: string } | { newPerson: true; dateOfBirth?: string };
+type ChangeWork = {
+  patch: Parameters<typeof store.updateContact>[4];
+  detail: Record<string, unknown>;
+  personIds?: string[];
+};
+/** The statuses in which a reviewer's decision may still set the contact's child: not yet decided. */
+const MATCHABLE: readonly ContactStatus[] = ['new', 'in_triage'];
 
 /**
  * The front door: contacts recorded by practitioners, other systems and the public; the queue the
@@ -352,14 +359,7 @@ export class FrontDoorService {
   async claim(ctx: Ctx, contactId: string, version: number): Promise<void> {
     const matched = await this.change(ctx, contactId, version, 'claim', async (tx, contact, actor) => {
       const involvementId = contact.personId
-        ? await this.openInvolvement(
-            tx,
-            contact.partnershipId,
-            contact.personId,
-            actor.userId,
-            contact.number,
-            ctx.now,
-          )
+        ? await this.openInvolvement(tx, contact, contact.personId, actor.userId, actor.userId, ctx.now)
         : null;
       return {
         patch: { status: 'in_triage', claimedBy: actor.userId, claimedAt: ctx.now, involvementId },
@@ -369,14 +369,72 @@ export class FrontDoorService {
     if (!matched.personId) await this.matchAutomatically(ctx, contactId);
   }
 
-  /** A certain, unrivalled match links the contact's child at once; anything less waits for the holder. */
+  /**
+   * A certain, unrivalled match links the contact's child at once. Anything less goes to the person
+   * index's review queue (the contact's record proposed against the best candidates), while the holder
+   * may still choose on the contact's page: whoever decides first sets the child.
+   */
   private async matchAutomatically(ctx: Ctx, contactId: string) {
     const contact = await store.findContact(this.db, partnershipOf(ctx), contactId);
     if (!contact || contact.personId || contact.status !== 'in_triage') return;
     const candidates = await this.personIndex.candidatesFor(ctx, fieldsOf(contact), 'contacts.triage');
     const [best, next] = candidates;
-    if (!best || best.band !== 'auto-link' || (next && next.band !== 'no link')) return;
-    await this.match(ctx, contactId, contact.version, { personId: best.personId }, best.probability);
+    if (!best) return;
+    if (best.band === 'auto-link' && (!next || next.band === 'no link'))
+      return this.match(ctx, contactId, contact.version, { personId: best.personId }, best.probability);
+    await this.holdForReview(ctx, contactId, candidates);
+  }
+
+  /**
+   * Proposes the contact's child to the index's reviewers, once (claiming again adds nothing), if the
+   * contact is still open and unmatched. A reviewer's "not the same" may make the child a new person,
+   * which needs the family name and date of birth: without them the holder decides alone.
+   */
+  private async holdForReview(
+    ctx: Ctx,
+    contactId: string,
+    candidates: Awaited<ReturnType<PersonIndexService['candidatesFor']>>,
+  ) {
+    const actor = requirePerson(ctx);
+    await this.db.transaction().execute(async (tx) => {
+      const contact = await store.lockContact(tx, partnershipOf(ctx), contactId);
+      if (!contact || contact.personId || contact.status !== 'in_triage') return;
+      if (!contact.childFamilyName || !contact.childDateOfBirth) return;
+      const held = await this.personIndex.holdForReviewWithin(tx, contact.partnershipId, {
+        localId: recordIdOf(contact),
+        fields: fieldsOf(contact),
+        organisationId: actor.organisationId,
+        at: ctx.now,
+        candidates,
+      });
+      if (held.proposed.length === 0) return;
+      const detail = { sourceRecordId: held.recordId, proposed: held.proposed.length };
+      await recordEvent(tx, ctx, contact.partnershipId, contactId, 'held_for_index_review', detail);
+      await this.audit.record(tx, ctx, {
+        action: 'contact.hold-for-review',
+        subjectType: 'contact',
+        subjectId: contactId,
+        personIds: held.proposed,
+        basis: { kind: 'permission', permission: 'contacts.triage' },
+        detail,
+      });
+    });
+  }
+
+  /**
+   * A reviewer of the person index has decided where a record belongs (`onRecordDecided`, in the
+   * reviewer's transaction): when it is a contact's record and the contact is still open and
+   * unmatched, the contact's child is set as the holder's own match would set it. The contact is read
+   * locked, at its current version, so neither the reviewer's decision nor a holder's change is lost.
+   */
+  async matchFromReview(tx: Tx, ctx: Ctx, partnershipId: string, sourceRecordId: string) {
+    const record = await this.personIndex.frontDoorRecordWithin(tx, partnershipId, sourceRecordId);
+    const number = record && /^contact-(\d+)$/.exec(record.localId)?.[1];
+    if (!record?.personId || !number) return;
+    const contact = await store.lockContactByNumber(tx, partnershipId, number);
+    if (!contact || contact.personId || !MATCHABLE.includes(contact.status)) return;
+    const work = await this.matchedTo(tx, ctx, contact, record.personId, { byReview: true });
+    await this.write(tx, ctx, contact, 'match', { kind: 'permission', permission: 'index.review' }, work);
   }
 
   async release(ctx: Ctx, contactId: string, version: number): Promise<void> {
@@ -386,7 +444,10 @@ export class FrontDoorService {
     });
   }
 
-  /** Says which index person the child is, or adds them to the index as someone new. */
+  /**
+   * Says which index person the child is, or adds them to the index as someone new. A contact held
+   * for review is answered in the index too: its record becomes the chosen (or new) person's.
+   */
   async match(ctx: Ctx, contactId: string, version: number, choice: Choice, probability?: number) {
     await this.change(ctx, contactId, version, 'match', async (tx, contact, actor) => {
       const dateOfBirth = 'newPerson' in choice ? (choice.dateOfBirth ?? contact.childDateOfBirth) : null;
@@ -399,42 +460,52 @@ export class FrontDoorService {
               : 'Enter the child’s date of birth (or your best estimate) to add them to the index',
           },
         ]);
-      const personId =
-        'personId' in choice
-          ? choice.personId
-          : await this.personIndex.addPersonWithin(tx, contact.partnershipId, {
-              localId: `contact-${contact.number}`,
-              fields: fieldsOf({ ...contact, childDateOfBirth: dateOfBirth }),
-              organisationId: actor.organisationId,
-              decidedBy: actor.userId,
-              at: ctx.now,
-            });
-      await this.endInvolvement(
-        tx,
-        contact,
-        actor.userId,
-        ctx.now,
-        'The contact was matched to another child',
-      );
-      const involvementId = await this.openInvolvement(
-        tx,
-        contact.partnershipId,
-        personId,
-        actor.userId,
-        contact.number,
-        ctx.now,
-      );
-      return {
-        patch: { personId, involvementId, ...(dateOfBirth ? { childDateOfBirth: dateOfBirth } : {}) },
-        detail: {
+      const record = { localId: recordIdOf(contact), decidedBy: actor.userId, at: ctx.now };
+      let personId: string;
+      if ('personId' in choice) {
+        personId = choice.personId;
+        await this.personIndex.settleFrontDoorRecordWithin(tx, contact.partnershipId, {
+          ...record,
           personId,
-          newPerson: 'newPerson' in choice,
-          automatic: probability !== undefined,
-          probability,
-        },
-        personIds: [personId],
-      };
+        });
+      } else
+        personId = await this.personIndex.addPersonWithin(tx, contact.partnershipId, {
+          ...record,
+          fields: fieldsOf({ ...contact, childDateOfBirth: dateOfBirth }),
+          organisationId: actor.organisationId,
+        });
+      const matched = await this.matchedTo(tx, ctx, contact, personId, {
+        newPerson: 'newPerson' in choice,
+        automatic: probability !== undefined,
+        probability,
+      });
+      return dateOfBirth
+        ? { ...matched, patch: { ...matched.patch, childDateOfBirth: dateOfBirth } }
+        : matched;
     });
+  }
+
+  /**
+   * The contact's child found, by its holder or by a reviewer of the index: the holder's triage
+   * involvement moves to the child (a released contact has no holder: claiming opens one).
+   */
+  private async matchedTo(
+    tx: Tx,
+    ctx: Ctx,
+    contact: store.LockedContact,
+    personId: string,
+    detail: Record<string, unknown>,
+  ) {
+    const by = isSystem(ctx.actor) ? null : ctx.actor.userId;
+    await this.endInvolvement(tx, contact, by, ctx.now, 'The contact was matched to another child');
+    const involvementId = contact.claimedBy
+      ? await this.openInvolvement(tx, contact, personId, contact.claimedBy, by, ctx.now)
+      : null;
+    return {
+      patch: { personId, involvementId },
+      detail: { personId, ...detail },
+      personIds: [personId],
+    };
   }
 
   async prioritise(ctx: Ctx, contactId: string, version: number, priority: Priority) {
@@ -624,11 +695,7 @@ export class FrontDoorService {
       tx: Tx,
       contact: store.LockedContact,
       actor: { userId: string; organisationId: string; displayName: string },
-    ) => Promise<{
-      patch: Parameters<typeof store.updateContact>[4];
-      detail: Record<string, unknown>;
-      personIds?: string[];
-    }>,
+    ) => Promise<ChangeWork>,
   ): Promise<store.LockedContact> {
     const permission: Permission =
       action === 'approve' || action === 'return' ? 'contacts.approve' : 'contacts.triage';
@@ -654,20 +721,39 @@ export class FrontDoorService {
       }
       if (contact.version !== version)
         throw new ConflictError('Someone else changed this contact: check it and try again');
-      const { patch, detail, personIds } = await work(tx, contact, actor);
-      if (!(await store.updateContact(tx, partnershipId, contactId, version, patch)))
-        throw new ConflictError('Someone else changed this contact: check it and try again');
-      await recordEvent(tx, ctx, partnershipId, contactId, action, detail);
-      await this.audit.record(tx, ctx, {
-        action: `contact.${action}`,
-        subjectType: 'contact',
-        subjectId: contactId,
-        personIds: personIds ?? (contact.personId ? [contact.personId] : []),
-        basis: { kind: 'permission', permission },
-        detail,
-      });
-      return { ...contact, ...patch } as store.LockedContact;
+      return this.write(
+        tx,
+        ctx,
+        contact,
+        action,
+        { kind: 'permission', permission },
+        await work(tx, contact, actor),
+      );
     });
+  }
+
+  /** Writes a change to a locked contact: the patch at its version, its history row and its audit event. */
+  private async write(
+    tx: Tx,
+    ctx: Ctx,
+    contact: store.LockedContact,
+    action: ContactAction,
+    basis: { kind: 'permission'; permission: Permission },
+    { patch, detail, personIds }: ChangeWork,
+  ): Promise<store.LockedContact> {
+    const { partnershipId, id } = contact;
+    if (!(await store.updateContact(tx, partnershipId, id, contact.version, patch)))
+      throw new ConflictError('Someone else changed this contact: check it and try again');
+    await recordEvent(tx, ctx, partnershipId, id, action, detail);
+    await this.audit.record(tx, ctx, {
+      action: `contact.${action}`,
+      subjectType: 'contact',
+      subjectId: id,
+      personIds: personIds ?? (contact.personId ? [contact.personId] : []),
+      basis,
+      detail,
+    });
+    return { ...contact, ...patch } as store.LockedContact;
   }
 
   private async holderName(tx: Tx, contact: store.LockedContact) {
@@ -675,29 +761,30 @@ export class FrontDoorService {
     return (await store.userName(tx, contact.partnershipId, contact.claimedBy)) ?? 'Someone else';
   }
 
+  /** The holder's triage involvement with the contact's child, opened by `createdBy`. */
   private openInvolvement(
     tx: Tx,
-    partnershipId: string,
+    contact: store.LockedContact,
     personId: string,
-    userId: string,
-    number: string,
+    holderId: string,
+    createdBy: string | null,
     at: Date,
   ) {
-    return this.involvements.openWithin(tx, partnershipId, {
+    return this.involvements.openWithin(tx, contact.partnershipId, {
       personId,
-      userId,
+      userId: holderId,
       kind: 'front_door',
       purpose: 'safeguarding',
-      reason: `Triage of contact ${number}`,
+      reason: `Triage of contact ${contact.number}`,
       at,
-      createdBy: userId,
+      createdBy,
     });
   }
 
   private async endInvolvement(
     tx: Tx,
     contact: store.LockedContact,
-    userId: string,
+    userId: string | null,
     at: Date,
     reason: string,
   ) {
@@ -709,6 +796,11 @@ export class FrontDoorService {
       endedBy: userId,
     });
   }
+}
+
+/** The local id of a contact's record in the person index's 'front-door' source. */
+function recordIdOf(contact: { number: string }): string {
+  return `contact-${contact.number}`;
 }
 
 /** What the contact says about the child, in the person index's terms, for matching. */

@@ -128,6 +128,17 @@ export function lockContact(tx: Tx, partnershipId: string, id: string) {
     .executeTakeFirst();
 }
 
+/** Locks the contact with this number (as the person index names its record) and answers it. */
+export function lockContactByNumber(tx: Tx, partnershipId: string, number: string) {
+  return tx
+    .selectFrom('contacts')
+    .selectAll()
+    .where('partnershipId', '=', partnershipId)
+    .where('number', '=', number)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
 export type LockedContact = NonNullable<Awaited<ReturnType<typeof lockContact>>>;
 
 export async function userName(q: Q, partnershipId: string, userId: string) {
