@@ -21,6 +21,7 @@ import { checkTemplateFile } from './modules/assessments/index.ts';
 import { FEED_KIND_KEYS, FEED_SOURCES, importFeedFile, type FeedKind } from './modules/signals/index.ts';
 import { exportDirectory, importDirectory, loadPlacesCsv } from './modules/directory/index.ts';
 import { remindStaleEntries } from './modules/directory/index.ts';
+import { remindPlans } from './modules/plans/index.ts';
 import { backupDatabase, restoreDatabase } from './ops/backup.ts';
 import { summariseTables } from './ops/tables.ts';
 
@@ -699,6 +700,26 @@ directory
     await withDatabase(config, async (handle) => {
       const result = await remindStaleEntries(handle.db, new Date());
       console.log(`${result.notifications} reminders sent about ${result.entries} entries due for review.`);
+    });
+  });
+
+program
+  .command('plans')
+  .description('Family plans.')
+  .command('remind')
+  .description(
+    'Notify reviews due within the reminder window (the lead professional) or overdue (the lead and the team managers ' +
+      'of their organisation), and overdue actions (their owner, or the lead for an agency’s or the family’s action), ' +
+      'once per due date. The server also does this every hour.',
+  )
+  .action(async () => {
+    const config = loadConfig();
+    await withDatabase(config, async (handle) => {
+      const r = await remindPlans(handle.db, new Date());
+      console.log(
+        `${r.notifications} reminders sent: ${r.reviewsDueSoon} reviews due soon, ${r.reviewsOverdue} reviews overdue, ` +
+          `${r.actionsOverdue} actions overdue.`,
+      );
     });
   });
 

@@ -133,7 +133,8 @@ export function createServices(
     await frontDoor.matchFromReview(tx, ctx, partnershipId, recordId);
     await convertFeedEventsOfRecord(tx, audit, ctx, partnershipId, recordId);
   };
-  const planWork = new PlanWorkService(db, audit, access, gate);
+  const localFrameworks = new LocalFrameworkService(db, audit, access);
+  const planWork = new PlanWorkService(db, audit, access, gate, localFrameworks);
   const outcomes = new OutcomeService(db, readDb, audit, access, [
     peopleMeasures,
     referralMeasures,
@@ -176,7 +177,7 @@ export function createServices(
     directoryReferrals: new DirectoryReferralService(db, audit, access, gate),
     directoryEditor: new DirectoryEditorService(db, audit, access),
     money: new MoneyService(db, audit, access, readDb),
-    localFrameworks: new LocalFrameworkService(db, audit, access),
+    localFrameworks,
     outcomes,
     practiceChanges,
     evaluation: new EvaluationService(readDb, audit, access, outcomes, practiceChanges),

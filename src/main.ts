@@ -6,6 +6,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { checkRowSecurity } from './db/partnership-scope.ts';
 import { scheduleReviewReminders } from './modules/directory/index.ts';
 import { scheduleOutcomeRefresh } from './modules/outcomes/index.ts';
+import { schedulePlanReminders } from './modules/plans/index.ts';
 
 export type Running = { app: FastifyInstance; handle: DatabaseHandle; url: string; stop(): Promise<void> };
 
@@ -42,6 +43,8 @@ export async function startServer(
     const host = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
     // Background work: directory entries not reviewed for 6 months are flagged to their owners now and every 6 hours.
     const reviewReminders = scheduleReviewReminders(handle.db, app.log);
+    // Plan reviews due soon or overdue, and overdue actions, are notified to the people concerned every hour.
+    const planReminders = schedulePlanReminders(handle.db, app.log);
     // The outcome dashboards' monthly counts catch up with new records every minute.
     const outcomeRefresh = scheduleOutcomeRefresh(services.outcomes, app.log);
     return {
@@ -51,6 +54,7 @@ export async function startServer(
       stop: async () => {
         await app.close();
         await reviewReminders.stop();
+        await planReminders.stop();
         await outcomeRefresh.stop();
         // A request whose client went away still runs to its end; let it finish its transaction.
         await inFlight.drained(5_000);

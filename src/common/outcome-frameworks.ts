@@ -2,10 +2,13 @@
  * The outcome frameworks a goal can serve, as data: a goal stores the framework's id and the
  * outcome's code, so the words can change here without touching the records. A partnership works
  * to its jurisdiction's framework by default (the `partnerships.jurisdiction` column); the others
- * of that jurisdiction may be chosen too. Sources: /work/shared/reference/standards.md section 6.
+ * of that jurisdiction may be chosen too, and so may the partnership's own frameworks (the outcomes
+ * module's local frameworks, whose id is their uuid and whose codes are `o1`, `o2`...).
+ * Sources: /work/shared/reference/standards.md section 6.
  */
 
-export type Outcome = { code: string; label: string };
+/** `retired`: taken off its local framework's list, so offered for no new goal but still named. */
+export type Outcome = { code: string; label: string; retired?: boolean };
 export type OutcomeFramework = { id: string; name: string; outcomes: readonly Outcome[] };
 
 /** Every Child Matters, the five outcomes in the Children Act 2004 s.10(2). */
@@ -62,9 +65,21 @@ export function frameworksFor(jurisdiction: string): OutcomeFramework[] {
   return jurisdiction === 'scotland' ? [SCOTLAND] : [ENGLAND, SUPPORTING_FAMILIES];
 }
 
-/** The outcome a goal names, or undefined when the framework or code is not one we know. */
-export function outcomeOf(framework: string, code: string) {
-  const found = OUTCOME_FRAMEWORKS.find((f) => f.id === framework);
+/** The frameworks as offered for a new choice: without retired outcomes, and none left empty. */
+export function offered(frameworks: readonly OutcomeFramework[]): OutcomeFramework[] {
+  return frameworks
+    .map((f) => ({ ...f, outcomes: f.outcomes.filter((o) => !o.retired) }))
+    .filter((f) => f.outcomes.length > 0);
+}
+
+/** The outcome `framework:code` names among `frameworks`, or undefined when they do not know it. */
+export function outcomeIn(frameworks: readonly OutcomeFramework[], framework: string, code: string) {
+  const found = frameworks.find((f) => f.id === framework);
   const outcome = found?.outcomes.find((o) => o.code === code);
   return found && outcome ? { framework: found.id, frameworkName: found.name, ...outcome } : undefined;
+}
+
+/** The national outcome a goal names, or undefined when the framework or code is not one we know. */
+export function outcomeOf(framework: string, code: string) {
+  return outcomeIn(OUTCOME_FRAMEWORKS, framework, code);
 }

@@ -26,3 +26,15 @@ export function daysBetween(from: string, to: string): number {
 export function londonDate(at: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(at);
 }
+
+const spoken = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** A plain date as people write it: '2026-12-03' is "3 December 2026". */
+export function spokenDate(date: string): string {
+  return spoken.format(new Date(`${date}T00:00:00Z`));
+}

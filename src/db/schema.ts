@@ -717,6 +717,7 @@ export interface PlanGoalsTable {
   planId: string;
   personId: string | null;
   title: string;
+  /** A national framework's id (common/outcome-frameworks.ts) or a local framework's uuid. */
   outcomeFramework: string;
   outcomeCode: string;
   baseline: number;
@@ -893,7 +894,10 @@ export type NotificationKind =
   | 'police_notification'
   | 'directory_referral'
   | 'directory_referral_decided'
-  | 'directory_review_due';
+  | 'directory_review_due'
+  | 'plan_review_due'
+  | 'plan_review_overdue'
+  | 'plan_action_overdue';
 
 export interface SignalSettingsTable {
   partnershipId: string;
@@ -1008,6 +1012,8 @@ export interface NotificationsTable {
   createdAt: Timestamp;
   dueBy: Timestamp | null;
   readAt: Timestamp | null;
+  /** A reminder's thing and date (migration 0024): the same key never reaches a person twice. */
+  dedupeKey: string | null;
 }
 
 export interface GeoPlacesTable {
@@ -1335,7 +1341,10 @@ export interface LocalFrameworksTable {
 export interface LocalFrameworkOutcomesTable {
   partnershipId: string;
   frameworkId: string;
-  position: number;
+  /** Stable within the framework (`o1`, `o2`...; migration 0025): what a plan goal stores. */
+  code: string;
+  /** Its place on the list; null once it is taken off (retired: kept for the goals that name it). */
+  position: number | null;
   label: string;
   indicatorCodes: Generated<string[]>;
 }

@@ -25,6 +25,7 @@ import {
   DEMO_HISTORY_YEARS,
   demoPracticeChange,
   seedMoney,
+  seedLocalFramework,
   seedOutcomeFigures,
   seedPracticeChanges,
 } from '../modules/outcomes/index.ts';
@@ -176,6 +177,8 @@ export async function seedDemo(
   await seedDirectory(db, { partnershipId, seed: options.seed, asOf: now });
   // Five years of the published figures the partnership loads for its outcome indicators.
   await seedOutcomeFigures(db, partnershipId, { now, seed: options.seed });
+  // The partnership's own outcome framework: its children and young people's plan's priorities.
+  await seedLocalFramework(db, partnershipId, now);
   // The practice change the evaluation finds: East's integrated locality team (outcomes.demo.ts).
   await seedPracticeChanges(db, partnershipId, now);
   // Five financial years of funding partners, budgets and spend on the directory's services.

@@ -21,6 +21,8 @@ import * as m0020 from './0020_outcomes.ts';
 import * as m0021 from './0021_outcome_money.ts';
 import * as m0022 from './0022_practice_changes.ts';
 import * as m0023 from './0023_statutory_returns.ts';
+import * as m0024 from './0024_plan_reminders.ts';
+import * as m0025 from './0025_local_outcome_codes.ts';
 
 /** Forward-only: migrations are added at the end and never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +48,6 @@ export const migrations: Record<string, Migration> = {
   '0021_outcome_money': m0021,
   '0022_practice_changes': m0022,
   '0023_statutory_returns': m0023,
+  '0024_plan_reminders': m0024,
+  '0025_local_outcome_codes': m0025,
 };

@@ -1,4 +1,5 @@
 import type { FieldError } from '../../common/errors.ts';
+import { spokenDate } from '../../common/plain-dates.ts';
 import {
   MAX_ROWS,
   TEXT_LIMITS,
@@ -316,14 +317,6 @@ export function finishProblems(
   });
 }
 
-const longDate = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
-const showDate = (date: string) => longDate.format(new Date(`${date}T00:00:00Z`));
-
 /** An answer in words: options by their labels, a scale point with its label, dates in full. */
 export function answerLines(q: TemplateQuestion, value: AnswerValue | undefined): string[] {
   if (!isAnswered(value)) return [];
@@ -340,7 +333,7 @@ export function answerLines(q: TemplateQuestion, value: AnswerValue | undefined)
       return [`${point} out of ${q.max}${label ? ` (${label})` : ''}`];
     }
     case 'date':
-      return [showDate(value as string)];
+      return [spokenDate(value as string)];
     case 'rows':
       return (value as Row[]).map((row) =>
         q.columns
@@ -349,7 +342,7 @@ export function answerLines(q: TemplateQuestion, value: AnswerValue | undefined)
             const cell = row[c.id]!;
             const shown =
               c.type === 'date'
-                ? showDate(cell)
+                ? spokenDate(cell)
                 : c.type === 'choice'
                   ? (c.options.find((o) => o.value === cell)?.label ?? cell)
                   : cell;

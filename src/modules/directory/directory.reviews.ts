@@ -4,6 +4,7 @@ import type { NewRow } from '../../db/schema.ts';
 import { editLink, reviewCutoff } from './directory.editor.ts';
 import { REVIEW_AFTER_MONTHS } from './directory.vocabulary.ts';
 import { repeatInBackground } from '../../common/background.ts';
+import { spokenDate } from '../../common/plain-dates.ts';
 
 /**
  * Entries not reviewed for REVIEW_AFTER_MONTHS are flagged to their owner: a notification to each
@@ -81,7 +82,7 @@ export async function remindStaleEntries(db: Db, now: Date): Promise<ReminderRun
         userId: r.id,
         kind: 'directory_review_due',
         personId: null,
-        message: `The directory entry “${entry.name}” was last checked on ${longDate(entry.assuredDate)}, over ${REVIEW_AFTER_MONTHS} months ago: check it is still correct`,
+        message: `The directory entry “${entry.name}” was last checked on ${spokenDate(entry.assuredDate)}, over ${REVIEW_AFTER_MONTHS} months ago: check it is still correct`,
         link,
         createdAt: now,
       }));
@@ -94,15 +95,6 @@ export async function remindStaleEntries(db: Db, now: Date): Promise<ReminderRun
     }
   }
   return { entries, notifications };
-}
-
-function longDate(date: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(new Date(`${date}T00:00:00Z`));
 }
 
 type Log = { info(obj: object, msg: string): void; error(obj: object, msg: string): void };

@@ -3,7 +3,7 @@ export { registerOutcomeRoutes } from './outcomes.routes.ts';
 export { LocalFrameworkService } from './outcomes.local-frameworks.ts';
 export { registerLocalFrameworkRoutes } from './outcomes.local-frameworks.routes.ts';
 export { scheduleOutcomeRefresh } from './outcomes.schedule.ts';
-export { seedOutcomeFigures } from './outcomes.seed.ts';
+export { seedLocalFramework, seedOutcomeFigures } from './outcomes.seed.ts';
 export { INDICATORS, indicatorByCode, type Indicator } from './outcomes.indicators.ts';
 export { DEMO_HISTORY_YEARS, demoPracticeChange } from './outcomes.demo.ts';
 export { MoneyService } from './outcomes.money.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Ctx } from '../../common/context.ts';
 import { NotFoundError, ValidationError } from '../../common/errors.ts';
-import { londonDate } from '../../common/plain-dates.ts';
+import { londonDate, spokenDate } from '../../common/plain-dates.ts';
 import { SUPPRESSION_THRESHOLD, type Shown } from '../../common/suppression.ts';
 import type { Db } from '../../db/database.ts';
 import type { AccessService } from '../access/index.ts';
@@ -82,14 +82,7 @@ export type LineChart = {
 
 const NOT_SHOWN = 'Not available';
 const percent = new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 });
-const dayPlain = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
 const monthShort = new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
-const plainDate = (day: string) => dayPlain.format(new Date(`${day}T00:00:00Z`));
 
 function shownCell(s: Shown): Cell {
   return s.kind === 'count'
@@ -276,7 +269,7 @@ export class EvaluationService {
     const cohort = compareCohorts(strata);
 
     const unitLabel = isCount ? 'count' : UNIT_LABELS[indicator.unit];
-    const changeText = `${change.localityName}, ${change.title}, from ${plainDate(change.changedOn)}`;
+    const changeText = `${change.localityName}, ${change.title}, from ${spokenDate(change.changedOn)}`;
     const tables = buildTables({
       did,
       periods,
@@ -295,7 +288,7 @@ export class EvaluationService {
           description:
             `Two lines, one point per period: ${change.localityName} (solid) and the average of the other ` +
             `${did.comparisonLocalities} localities (dashed), ${unitLabel}. The change took effect on ` +
-            `${plainDate(change.changedOn)}` +
+            `${spokenDate(change.changedOn)}` +
             (firstAfter >= 0
               ? `, so the periods from ${periodLabel(periods[firstAfter]!.period, query.grain)} are after it`
               : '') +
@@ -434,7 +427,7 @@ function buildTables(a: {
         { text: 'Gap', numeric: true },
       ],
       rows: a.periods.map((p) => [
-        text(plainDate(p.period), p.period),
+        text(spokenDate(p.period), p.period),
         text(PHASE_LABELS[p.phase]),
         figure(p.treated, a.ref),
         figure(p.comparison, a.ref),

@@ -97,21 +97,58 @@ describe('the partnership’s own outcome frameworks', () => {
     ]);
   });
 
-  it('keeps an outcome’s indicators when the outcomes are listed again', async () => {
-    const edited = await admin.post(`/outcomes/frameworks/${frameworkId}/edit`, {
-      name: 'Northbridge Children’s Plan',
-      outcomes: 'Children attend school and learn\nFamilies are financially secure',
-      version: '2',
-    });
+  it('keeps each outcome’s code and indicators when the outcomes are listed again, and retires one left off', async () => {
+    const outcomes = () =>
+      t.database.db
+        .selectFrom('localFrameworkOutcomes')
+        .select(['code', 'position', 'label', 'indicatorCodes'])
+        .orderBy('code')
+        .execute();
+    const edit = (outcomes: string, version: string) =>
+      admin.post(`/outcomes/frameworks/${frameworkId}/edit`, {
+        name: 'Northbridge Children’s Plan',
+        outcomes,
+        version,
+      });
+    const edited = await edit('children attend school and learn\nFamilies are financially secure', '2');
     expect(edited.statusCode).toBe(303);
-    const rows = await t.database.db
-      .selectFrom('localFrameworkOutcomes')
-      .select(['position', 'label', 'indicatorCodes'])
-      .orderBy('position')
-      .execute();
-    expect(rows).toEqual([
-      { position: 0, label: 'Children attend school and learn', indicatorCodes: ['persistent_absence'] },
-      { position: 1, label: 'Families are financially secure', indicatorCodes: [] },
+    expect(await outcomes()).toEqual([
+      {
+        code: 'o1',
+        position: null,
+        label: 'Children are safe at home',
+        indicatorCodes: ['children_in_need_rate', 'child_protection_rate'],
+      },
+      {
+        code: 'o2',
+        position: 0,
+        label: 'children attend school and learn',
+        indicatorCodes: ['persistent_absence'],
+      },
+      { code: 'o3', position: 1, label: 'Families are financially secure', indicatorCodes: [] },
+    ]);
+    const page = await admin.get(`/outcomes/frameworks/${frameworkId}`);
+    expect(page.body).toContain('Taken off the list');
+    expect(page.body.slice(page.body.indexOf('Taken off the list'))).toContain('Children are safe at home');
+    const update = await t.database.db
+      .selectFrom('auditEvents')
+      .select('detail')
+      .where('action', '=', 'outcomes.framework.update')
+      .executeTakeFirstOrThrow();
+    expect(update.detail).toMatchObject({ added: ['o3'], retired: ['o1'] });
+
+    const stale = await edit('Something else', '2');
+    expect(stale.statusCode).toBe(409);
+    expect((await outcomes()).map((o) => o.label)).not.toContain('Something else');
+
+    // Its words listed again, a retired outcome comes back with its code and indicators.
+    expect((await edit('Children are safe at home\nFamilies are financially secure', '3')).statusCode).toBe(
+      303,
+    );
+    expect((await outcomes()).map((o) => [o.code, o.position, o.indicatorCodes.length])).toEqual([
+      ['o1', 0, 2],
+      ['o2', null, 1],
+      ['o3', 1, 0],
     ]);
   });
 

@@ -6,13 +6,16 @@ import { ConflictError, NotFoundError, ValidationError } from '../../common/erro
 import type { Db, Tx } from '../../db/database.ts';
 import type { AccessService } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import { OUTCOME_FRAMEWORKS, type OutcomeFramework } from '../../common/outcome-frameworks.ts';
+import { OUTCOME_FRAMEWORKS, type Outcome, type OutcomeFramework } from '../../common/outcome-frameworks.ts';
 import { INDICATORS } from './outcomes.indicators.ts';
 
 /**
  * Outcome frameworks a partnership defines for itself (a local strategy's priorities, say), beside the
  * national ones in code. An administrator names the framework and its outcomes, then says which
- * indicators tell about each; the outcome pages and the annual review can be grouped by any of them.
+ * indicators tell about each; the outcome pages and the annual review can be grouped by any of them,
+ * and plan goals can name their outcomes. Each outcome has a stable code (`o1`, `o2`...): listing the
+ * outcomes again keeps the code of every line whose words are unchanged (in any case), and an outcome
+ * taken off the list is retired, not deleted, so the goals that name it keep its words.
  */
 
 export const MAX_OUTCOMES = 20;
@@ -69,7 +72,10 @@ export type Grouping = {
   local: boolean;
   description: string;
   version: number | null;
-  outcomes: { label: string; indicatorCodes: string[] }[];
+  /** The outcomes on the list, in order. */
+  outcomes: { code: string; label: string; indicatorCodes: string[] }[];
+  /** The words of outcomes taken off the list, kept for the goals that name them. */
+  retired: string[];
 };
 
 export function nationalGrouping(framework: OutcomeFramework): Grouping {
@@ -80,11 +86,13 @@ export function nationalGrouping(framework: OutcomeFramework): Grouping {
     description: '',
     version: null,
     outcomes: framework.outcomes.map((o) => ({
+      code: o.code,
       label: o.label,
       indicatorCodes: INDICATORS.filter((i) =>
         i.outcomes.some(([f, c]) => f === framework.id && c === o.code),
       ).map((i) => i.code),
     })),
+    retired: [],
   };
 }
 
@@ -101,6 +109,32 @@ export class LocalFrameworkService {
   async list(ctx: Ctx): Promise<Grouping[]> {
     const partnershipId = await this.access.require(ctx, 'outcomes.frameworks', 'outcomes.frameworks');
     return [...OUTCOME_FRAMEWORKS.map(nationalGrouping), ...(await this.locals(this.db, partnershipId))];
+  }
+
+  /**
+   * The partnership's own frameworks as plan goals use them, in one query: every outcome, those taken
+   * off the list marked retired. The caller has checked the actor may work on the plan.
+   */
+  async forGoals(q: Db | Tx, partnershipId: string): Promise<OutcomeFramework[]> {
+    const rows = await q
+      .selectFrom('localFrameworks as f')
+      .innerJoin('localFrameworkOutcomes as o', (j) =>
+        j.onRef('o.partnershipId', '=', 'f.partnershipId').onRef('o.frameworkId', '=', 'f.id'),
+      )
+      .select(['f.id', 'f.name', 'o.code', 'o.label', 'o.position'])
+      .where('f.partnershipId', '=', partnershipId)
+      .orderBy('f.name')
+      .orderBy('f.id')
+      .orderBy(sql`o.position nulls last`)
+      .orderBy('o.code')
+      .execute();
+    const frameworks = new Map<string, { id: string; name: string; outcomes: Outcome[] }>();
+    for (const r of rows) {
+      const framework = frameworks.get(r.id) ?? { id: r.id, name: r.name, outcomes: [] };
+      framework.outcomes.push({ code: r.code, label: r.label, retired: r.position === null });
+      frameworks.set(r.id, framework);
+    }
+    return [...frameworks.values()];
   }
 
   /** One framework by id (national or local), or undefined. */
@@ -138,12 +172,7 @@ export class LocalFrameworkService {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await tx
-        .insertInto('localFrameworkOutcomes')
-        .values(
-          input.outcomes.map((label, position) => ({ partnershipId, frameworkId: row.id, position, label })),
-        )
-        .execute();
+      await this.relist(tx, partnershipId, row.id, input.outcomes);
       await this.audit.record(tx, ctx, {
         action: 'outcomes.framework.create',
         detail: { framework: row.id, name: input.name },
@@ -152,7 +181,10 @@ export class LocalFrameworkService {
     });
   }
 
-  /** Rename, describe and list the outcomes again; an outcome kept in its place keeps its indicators. */
+  /**
+   * Rename, describe and list the outcomes again: an outcome whose words are listed again keeps its
+   * code and indicators, wherever it now stands; one left off is retired (see `relist`).
+   */
   async update(ctx: Ctx, id: string, input: FrameworkInput): Promise<void> {
     const partnershipId = await this.access.require(
       ctx,
@@ -160,7 +192,7 @@ export class LocalFrameworkService {
       'outcomes.frameworks.update',
     );
     await this.db.transaction().execute(async (tx) => {
-      const before = await this.bump(tx, partnershipId, id, input.version, ctx.now);
+      await this.bump(tx, partnershipId, id, input.version, ctx.now);
       await this.checkName(tx, partnershipId, input.name, id);
       await tx
         .updateTable('localFrameworks')
@@ -168,27 +200,10 @@ export class LocalFrameworkService {
         .where('partnershipId', '=', partnershipId)
         .where('id', '=', id)
         .execute();
-      await tx
-        .deleteFrom('localFrameworkOutcomes')
-        .where('partnershipId', '=', partnershipId)
-        .where('frameworkId', '=', id)
-        .execute();
-      const kept = new Map(before.outcomes.map((o) => [o.label.toLowerCase(), o.indicatorCodes]));
-      await tx
-        .insertInto('localFrameworkOutcomes')
-        .values(
-          input.outcomes.map((label, position) => ({
-            partnershipId,
-            frameworkId: id,
-            position,
-            label,
-            indicatorCodes: kept.get(label.toLowerCase()) ?? [],
-          })),
-        )
-        .execute();
+      const { added, retired } = await this.relist(tx, partnershipId, id, input.outcomes);
       await this.audit.record(tx, ctx, {
         action: 'outcomes.framework.update',
-        detail: { framework: id, name: input.name },
+        detail: { framework: id, name: input.name, added, retired },
       });
     });
   }
@@ -246,6 +261,60 @@ export class LocalFrameworkService {
     return framework;
   }
 
+  /**
+   * Puts `labels` on the framework's list in order. A label matching an outcome's words in any case
+   * (a retired one too, which comes back) keeps that outcome's code and indicators; a new one gets the
+   * next code, never one used before. An outcome not listed is retired: it loses its position but
+   * stays, because plan goals may name it. Run under the framework's version check, so two edits
+   * cannot hand out the same code.
+   */
+  private async relist(tx: Tx, partnershipId: string, frameworkId: string, labels: string[]) {
+    const existing = await tx
+      .selectFrom('localFrameworkOutcomes')
+      .select(['code', 'label', 'position'])
+      .where('partnershipId', '=', partnershipId)
+      .where('frameworkId', '=', frameworkId)
+      .execute();
+    const byWords = new Map(existing.map((o) => [o.label.toLowerCase(), o]));
+    const listed = new Set(labels.map((l) => l.toLowerCase()));
+    // Clear every position first: positions are unique, and outcomes may swap places.
+    await tx
+      .updateTable('localFrameworkOutcomes')
+      .set({ position: null })
+      .where('partnershipId', '=', partnershipId)
+      .where('frameworkId', '=', frameworkId)
+      .execute();
+    let next = Math.max(0, ...existing.map((o) => Number(o.code.slice(1)))) + 1;
+    const added: {
+      partnershipId: string;
+      frameworkId: string;
+      code: string;
+      position: number;
+      label: string;
+    }[] = [];
+    for (const [position, label] of labels.entries()) {
+      const kept = byWords.get(label.toLowerCase());
+      if (!kept) {
+        added.push({ partnershipId, frameworkId, code: `o${next++}`, position, label });
+        continue;
+      }
+      await tx
+        .updateTable('localFrameworkOutcomes')
+        .set({ position, label })
+        .where('partnershipId', '=', partnershipId)
+        .where('frameworkId', '=', frameworkId)
+        .where('code', '=', kept.code)
+        .execute();
+    }
+    if (added.length > 0) await tx.insertInto('localFrameworkOutcomes').values(added).execute();
+    return {
+      added: added.map((o) => o.code),
+      retired: existing
+        .filter((o) => o.position !== null && !listed.has(o.label.toLowerCase()))
+        .map((o) => o.code),
+    };
+  }
+
   private async checkName(tx: Tx, partnershipId: string, name: string, except: string | null) {
     const clash = await tx
       .selectFrom('localFrameworks')
@@ -272,21 +341,26 @@ export class LocalFrameworkService {
     if (frameworks.length === 0) return [];
     const outcomes = await q
       .selectFrom('localFrameworkOutcomes')
-      .select(['frameworkId', 'position', 'label', 'indicatorCodes'])
+      .select(['frameworkId', 'code', 'position', 'label', 'indicatorCodes'])
       .where('partnershipId', '=', partnershipId)
       .where(
         'frameworkId',
         'in',
         frameworks.map((f) => f.id),
       )
-      .orderBy('position')
+      .orderBy(sql`position nulls last`)
+      .orderBy('label')
       .execute();
-    return frameworks.map((f) => ({
-      ...f,
-      local: true,
-      outcomes: outcomes
-        .filter((o) => o.frameworkId === f.id)
-        .map((o) => ({ label: o.label, indicatorCodes: o.indicatorCodes })),
-    }));
+    return frameworks.map((f) => {
+      const own = outcomes.filter((o) => o.frameworkId === f.id);
+      return {
+        ...f,
+        local: true,
+        outcomes: own
+          .filter((o) => o.position !== null)
+          .map((o) => ({ code: o.code, label: o.label, indicatorCodes: o.indicatorCodes })),
+        retired: own.filter((o) => o.position === null).map((o) => o.label),
+      };
+    });
   }
 }

@@ -142,3 +142,68 @@ function yearsAfter(changedOn: string, periodEnd: string): number {
     Number(changedOn.slice(5, 7));
   return Math.min(3, Math.max(0.5, months / 12));
 }
+
+/**
+ * The demo's own framework: the priorities of Northbridge's children and young people's plan, each
+ * told about by some of the indicators, so the outcome pages can be grouped by it and plan goals can
+ * name its outcomes. Codes as the service gives them: o1, o2... in list order.
+ */
+const DEMO_FRAMEWORK = {
+  name: 'Northbridge children and young people’s plan 2025 to 2028',
+  description: 'The four priorities the partnership board agreed for its three-year plan.',
+  outcomes: [
+    {
+      label: 'Every child has the best start in life',
+      indicators: ['low_birth_weight', 'mmr_two_doses_age_5', 'school_readiness'],
+    },
+    { label: 'Children are in school and learning', indicators: ['persistent_absence', 'suspension_rate'] },
+    {
+      label: 'Families get help early, before problems grow',
+      indicators: ['early_help_rate', 're_referral_rate', 'step_downs_held', 'goals_improved'],
+    },
+    {
+      label: 'Children are safe from harm',
+      indicators: [
+        'children_in_need_rate',
+        'child_protection_rate',
+        'looked_after_rate',
+        'first_time_entrants',
+      ],
+    },
+  ],
+};
+
+export async function seedLocalFramework(db: Db, partnershipId: string, now: Date) {
+  const admin = await db
+    .selectFrom('users')
+    .select('id')
+    .where('partnershipId', '=', partnershipId)
+    .where('email', '=', 'admin@northbridge.example')
+    .executeTakeFirstOrThrow();
+  await db.transaction().execute(async (tx) => {
+    const framework = await tx
+      .insertInto('localFrameworks')
+      .values({
+        partnershipId,
+        name: DEMO_FRAMEWORK.name,
+        description: DEMO_FRAMEWORK.description,
+        createdBy: admin.id,
+        updatedAt: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await tx
+      .insertInto('localFrameworkOutcomes')
+      .values(
+        DEMO_FRAMEWORK.outcomes.map((o, position) => ({
+          partnershipId,
+          frameworkId: framework.id,
+          code: `o${position + 1}`,
+          position,
+          label: o.label,
+          indicatorCodes: o.indicators,
+        })),
+      )
+      .execute();
+  });
+}

@@ -10,4 +10,5 @@ export { PLAN_KIND_LABELS } from './plans.workflow.ts';
 export { REVIEW_KIND_LABELS } from './plans.work.schemas.ts';
 export { censusPlans, type CensusPlanStage, type CensusPlanReview } from './plans.census.ts';
 export { planMeasures } from './plans.measures.ts';
+export { remindPlans, schedulePlanReminders } from './plans.reminders.ts';
 export { seedPlanHistory, type PlanPracticeChange } from './plans.seed.ts';

@@ -52,6 +52,13 @@ const LABELS = {
     'remove-child': 'took a child off the plan',
     'change-kind': 'changed the kind of plan',
     close: 'closed the plan',
+    add_goal: 'added a goal',
+    change_goal: 'changed a goal',
+    rate_goal: 'scored a goal',
+    add_action: 'added an action',
+    change_action: 'changed an action',
+    record_review: 'recorded a review',
+    add_comment: 'added a comment',
   } satisfies Record<string, string>,
 };
 

@@ -294,7 +294,6 @@ export class PlanService {
 
   // --- Reading ----------------------------------------------------------------------------------
 
-  /** "Plans you work on": those the person leads or serves on, open first, with what needs doing. */
   /** Reviews overdue or due soon on the person's plans, and their own overdue actions: counts only. */
   async reminders(ctx: Ctx) {
     const partnershipId = await this.access.require(ctx, 'plans.contribute', 'plan.reminders');
@@ -304,6 +303,7 @@ export class PlanService {
     return store.reminderCounts(this.db, partnershipId, requirePerson(ctx).userId, today, soon);
   }
 
+  /** "Plans you work on": those the person leads or serves on, open first, with what needs doing. */
   async mine(ctx: Ctx) {
     const partnershipId = await this.access.require(ctx, 'plans.contribute', 'plan.list-mine');
     const { userId } = requirePerson(ctx);

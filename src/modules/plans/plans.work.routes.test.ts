@@ -60,7 +60,8 @@ describe('the pages for a plan’s goals, actions, reviews and comments', () => 
       const form = await lead.get(url);
       expect(form.statusCode).toBe(200);
       expect(form.body).toContain('Ada Okoro');
-      expect(form.body).toContain('Every Child Matters: Stay safe');
+      expect(form.body).toContain('<optgroup label="Every Child Matters">');
+      expect(form.body).toContain('<option value="england:stay_safe">Stay safe</option>');
       const page = await lead.post(url, { baseline: '12', 'baselineOn-day': '5' });
       expect(page.statusCode).toBe(400);
       expect(errorSummary(page.body)).toEqual([
@@ -182,6 +183,70 @@ describe('the pages for a plan’s goals, actions, reviews and comments', () => 
     });
   });
 
+    it('offers the partnership’s own framework as a group, and shows a goal’s local outcome by its words', async () => {
+      const db = t.database.db;
+      const partnershipId = t.partnershipId;
+      const { id: frameworkId } = await db
+        .insertInto('localFrameworks')
+        .values({
+          partnershipId,
+          name: 'Northbridge Children’s Plan',
+          createdBy: t.admin.id,
+          updatedAt: new Date(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('localFrameworkOutcomes')
+        .values([
+          { partnershipId, frameworkId, code: 'o1', position: 0, label: 'Children are safe at home' },
+          {
+            partnershipId,
+            frameworkId,
+            code: 'o2',
+            position: null,
+            label: 'Families are financially secure',
+          },
+        ])
+        .execute();
+      const url = `/plans/${planId}/goals/new`;
+      const form = await lead.get(url);
+      expect(form.body).toContain('<optgroup label="Northbridge Children’s Plan">');
+      expect(form.body).toContain(`<option value="${frameworkId}:o1">Children are safe at home</option>`);
+      expect(form.body).not.toContain('Families are financially secure');
+
+      const retired = await lead.post(url, { ...GOAL, outcome: `${frameworkId}:o2` });
+      expect(retired.statusCode).toBe(400);
+      expect(errorSummary(retired.body)).toEqual([
+        '#outcome Select an outcome from your partnership’s framework',
+      ]);
+      const added = await lead.post(url, { ...GOAL, title: 'Safe at home', outcome: `${frameworkId}:o1` });
+      expect(added.statusCode).toBe(303);
+      expect((await lead.get(`/plans/${planId}`)).body).toContain(
+        'Children are safe at home (Northbridge Children’s Plan)',
+      );
+
+      // Taken off the list, the outcome stays on the goal's form under its own words.
+      await db
+        .updateTable('localFrameworkOutcomes')
+        .set({ position: null })
+        .where('code', '=', 'o1')
+        .execute();
+      const goal = (await rows('planGoals')).find((g) => g.title === 'Safe at home')!;
+      const edit = await lead.get(`/plans/${planId}/goals/${goal.id}`);
+      expect(edit.body).not.toContain('<optgroup label="Northbridge Children’s Plan">');
+      expect(edit.body).toContain(
+        `<option value="${frameworkId}:o1" selected>Northbridge Children’s Plan: Children are safe at home (no longer offered)</option>`,
+      );
+      const kept = await lead.post(`/plans/${planId}/goals/${goal.id}`, {
+        ...GOAL,
+        title: 'Safe at home, every night',
+        outcome: `${frameworkId}:o1`,
+        version: '1',
+        status: 'active',
+      });
+      expect(kept.statusCode).toBe(303);
+    });
   describe('reviews', () => {
     const url = () => `/plans/${planId}/reviews/new`;
     const REVIEW = () => ({

@@ -30,7 +30,7 @@ export type GoalRating = {
 
 export type PlanGoal = Omit<Row<'planGoals'>, 'partnershipId' | 'planId'> & {
   childName: string | null;
-  /** The outcome's words; the stored code itself when the framework no longer lists it. */
+  /** The outcome's words (a local framework's too); the stored code itself when no framework knows it. */
   outcome: { framework: string; frameworkName: string; code: string; label: string };
   statusLabel: string;
   /** Oldest first. */
@@ -88,10 +88,20 @@ export async function loadPlanWork(
   const today = options.today ?? londonDate(new Date());
   const familyOnly = options.familyView;
 
+  // A goal naming one of the partnership's own frameworks gets its words here, in the same query.
   let goalQuery = tx
     .selectFrom('planGoals as g')
     .leftJoin('people as p', (j) =>
       j.onRef('p.partnershipId', '=', 'g.partnershipId').onRef('p.id', '=', 'g.personId'),
+    )
+    .leftJoin('localFrameworkOutcomes as lo', (j) =>
+      j
+        .onRef('lo.partnershipId', '=', 'g.partnershipId')
+        .onRef('lo.code', '=', 'g.outcomeCode')
+        .on(sql<boolean>`lo.framework_id::text = g.outcome_framework`),
+    )
+    .leftJoin('localFrameworks as lf', (j) =>
+      j.onRef('lf.partnershipId', '=', 'lo.partnershipId').onRef('lf.id', '=', 'lo.frameworkId'),
     )
     .select([
       'g.id',
@@ -109,6 +119,8 @@ export async function loadPlanWork(
       'g.version',
       'p.givenName',
       'p.familyName',
+      'lf.name as localFramework',
+      'lo.label as localOutcome',
     ])
     .where('g.partnershipId', '=', partnershipId)
     .where('g.planId', '=', planId);
@@ -195,7 +207,7 @@ export async function loadPlanWork(
     if (list) list.push(r);
     else ratingsByGoal.set(r.goalId, [r]);
   }
-  const goals = goalRows.map(({ givenName, familyName, ...goal }): PlanGoal => {
+  const goals = goalRows.map(({ givenName, familyName, localFramework, localOutcome, ...goal }): PlanGoal => {
     const ratings = (ratingsByGoal.get(goal.id) ?? []).map(({ goalId: _, ...r }) => ({
       ...r,
       note: r.note ?? '',
@@ -208,9 +220,9 @@ export async function loadPlanWork(
       childName: goal.personId ? [givenName, familyName].filter(Boolean).join(' ') : null,
       outcome: outcomeOf(goal.outcomeFramework, goal.outcomeCode) ?? {
         framework: goal.outcomeFramework,
-        frameworkName: goal.outcomeFramework,
+        frameworkName: localFramework ?? goal.outcomeFramework,
         code: goal.outcomeCode,
-        label: goal.outcomeCode,
+        label: localOutcome ?? goal.outcomeCode,
       },
       statusLabel: GOAL_STATUS_LABELS[goal.status],
       ratings,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../common/errors.ts';
@@ -7,6 +8,7 @@ import type { PlanKind } from '../../db/schema.ts';
 import { TEST_NOW } from '../../../test/helpers/context.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
 import { insertPlan } from '../../../test/helpers/plan-work-fixture.ts';
+import { insertUser } from '../../../test/helpers/builders.ts';
 import { buildTrustWorld, type World } from '../../../test/helpers/trust-world.ts';
 import type { ActionInput, GoalInput, ReviewInput } from './plans.work.schemas.ts';
 import { loadPlanWork } from './plans.work.store.ts';
@@ -251,6 +253,135 @@ describe('a plan’s goals, actions, reviews and comments', () => {
       );
       expect(result.error).toBeInstanceOf(NotFoundError);
       expect(result.unchanged).toBe(true);
+    });
+  });
+
+  describe('goals naming an outcome of the partnership’s own framework', () => {
+    const YOUR_FRAMEWORK = 'Select an outcome from your partnership’s framework';
+    const admin = () => w.users.admin;
+    const define = (name: string, outcomes: string[]) =>
+      services.localFrameworks.create(admin().ctx(), { name, description: '', outcomes });
+    const relist = (id: string, name: string, outcomes: string[], version: number) =>
+      services.localFrameworks.update(admin().ctx(), id, { name, description: '', outcomes, version });
+    const outcomeRefused = async (change: () => Promise<unknown>) => {
+      const result = await refused(change);
+      expect(result.error).toBeInstanceOf(ValidationError);
+      expect((result.error as ValidationError).fields).toEqual([
+        { field: 'outcome', message: YOUR_FRAMEWORK },
+      ]);
+      expect(result.unchanged).toBe(true);
+    };
+    let plan: string;
+    let frameworkId: string;
+
+    beforeAll(async () => {
+      frameworkId = await define('Northbridge Children’s Plan', [
+        'Children are safe at home',
+        'Children attend school and learn',
+      ]);
+      ({ planId: plan } = await newPlan());
+    });
+
+    it('offers its outcomes after the national ones, adds and changes a goal naming one, and shows its words', async () => {
+      const page = await services.planWork.workPage(lead().ctx(), plan);
+      expect(page.frameworks.map((f) => [f.id, f.outcomes.length])).toEqual([
+        ['england', 5],
+        ['supporting_families', 10],
+        [frameworkId, 2],
+      ]);
+      expect(page.frameworks[2]).toMatchObject({
+        name: 'Northbridge Children’s Plan',
+        outcomes: [
+          { code: 'o1', label: 'Children are safe at home' },
+          { code: 'o2', label: 'Children attend school and learn' },
+        ],
+      });
+      const goalId = await services.planWork.addGoal(
+        lead().ctx(),
+        plan,
+        goal({ outcomeFramework: frameworkId, outcomeCode: 'o2' }),
+      );
+      expect((await work(plan)).goals[0]!.outcome).toEqual({
+        framework: frameworkId,
+        frameworkName: 'Northbridge Children’s Plan',
+        code: 'o2',
+        label: 'Children attend school and learn',
+      });
+      await services.planWork.updateGoal(lead().ctx(), plan, goalId, {
+        ...goal({ outcomeFramework: frameworkId, outcomeCode: 'o1' }),
+        version: 1,
+        status: 'active',
+      });
+      const [saved] = (await work(plan)).goals;
+      expect([saved!.outcome.label, saved!.outcomeCode, saved!.version]).toEqual([
+        'Children are safe at home',
+        'o1',
+        2,
+      ]);
+    });
+
+    it('keeps a goal’s outcome, and its words, once it is taken off the list, but offers it to no new goal', async () => {
+      const id = await define('Eastbrook priorities', ['Safe', 'Learning']);
+      const { planId } = await newPlan();
+      const kept = await services.planWork.addGoal(
+        lead().ctx(),
+        planId,
+        goal({ outcomeFramework: id, outcomeCode: 'o1' }),
+      );
+      const other = await services.planWork.addGoal(lead().ctx(), planId, goal({ title: 'Another goal' }));
+      await relist(id, 'Eastbrook priorities', ['Learning', 'Healthy'], 1);
+
+      const page = await services.planWork.workPage(lead().ctx(), planId);
+      expect(page.frameworks.find((f) => f.id === id)!.outcomes.map((o) => o.code)).toEqual(['o2', 'o3']);
+      const named = async () => (await work(planId)).goals.find((g) => g.id === kept)!;
+      expect((await named()).outcome.label).toBe('Safe');
+      await services.planWork.updateGoal(lead().ctx(), planId, kept, {
+        ...goal({ outcomeFramework: id, outcomeCode: 'o1', title: 'Safe and calm' }),
+        version: 1,
+        status: 'active',
+      });
+      expect(await named()).toMatchObject({ title: 'Safe and calm', outcomeCode: 'o1' });
+
+      await outcomeRefused(() =>
+        services.planWork.addGoal(lead().ctx(), planId, goal({ outcomeFramework: id, outcomeCode: 'o1' })),
+      );
+      await outcomeRefused(() =>
+        services.planWork.updateGoal(lead().ctx(), planId, other, {
+          ...goal({ title: 'Another goal', outcomeFramework: id, outcomeCode: 'o1' }),
+          version: 1,
+          status: 'active',
+        }),
+      );
+    });
+
+    it('refuses another partnership’s framework, an unknown one and an unknown outcome, and writes nothing', async () => {
+      const outsiderAdmin = await insertUser(
+        database.db,
+        w.otherPartnershipId,
+        'admin@southport.example',
+        w.orgs.elsewhere,
+        ['partnership_admin'],
+      );
+      const theirs = await services.localFrameworks.create(outsiderAdmin.ctx(), {
+        name: 'Southport Plan',
+        description: '',
+        outcomes: ['Safe'],
+      });
+      for (const [framework, code] of [
+        [theirs, 'o1'],
+        [randomUUID(), 'o1'],
+        [frameworkId, 'o9'],
+        [frameworkId, 'be_healthy'],
+      ] as const)
+        await outcomeRefused(() =>
+          services.planWork.addGoal(
+            lead().ctx(),
+            plan,
+            goal({ outcomeFramework: framework, outcomeCode: code }),
+          ),
+        );
+      const page = await services.planWork.workPage(lead().ctx(), plan);
+      expect(page.frameworks.map((f) => f.id)).not.toContain(theirs);
     });
   });
 

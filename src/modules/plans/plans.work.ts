@@ -2,15 +2,16 @@ import type { z } from 'zod';
 import type { Actor, Ctx } from '../../common/context.ts';
 import { requirePerson } from '../../common/context.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../../common/errors.ts';
-import { londonDate } from '../../common/plain-dates.ts';
+import { londonDate, spokenDate as spoken } from '../../common/plain-dates.ts';
 import { calendarFor } from '../../common/working-days.ts';
 import type { Db } from '../../db/database.ts';
 import type { Row } from '../../db/schema.ts';
 import type { AccessGate, AccessService } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
+import type { LocalFrameworkService } from '../outcomes/index.ts';
 import { requirePlanRole, withPlan, type PlanScope } from './plans.access.ts';
 import { recordPlanEvent } from './plans.history.ts';
-import { frameworksFor, outcomeOf } from '../../common/outcome-frameworks.ts';
+import { frameworksFor, offered, OUTCOME_FRAMEWORKS, outcomeIn } from '../../common/outcome-frameworks.ts';
 import {
   ActionInput,
   ActionUpdate,
@@ -32,14 +33,6 @@ type ActionFields = z.output<typeof ActionInput>;
 /** What a change does inside its plan: its answer, the plan-history entry and what the audit names. */
 type Change<T> = { value: T; event: string; detail: Record<string, unknown>; audit: Record<string, unknown> };
 
-const dateText = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
-const spoken = (date: string) => dateText.format(new Date(`${date}T00:00:00Z`));
-
 /**
  * A plan's goals and ratings, actions, reviews and comments. Every operation needs the
  * 'plans.contribute' permission and goes through `withPlan` (the access gate, which audits in the
@@ -52,6 +45,7 @@ export class PlanWorkService {
     private readonly audit: AuditService,
     private readonly access: AccessService,
     private readonly gate: AccessGate,
+    private readonly localFrameworks: Pick<LocalFrameworkService, 'forGoals'>,
   ) {}
 
   /** Everything the plan's work pages show: the work itself, the children, who can own an action, the outcomes, the review schedule. */
@@ -61,11 +55,12 @@ export class PlanWorkService {
       await requirePlanRole(ctx, scope, 'team');
       const { tx, partnershipId, plan, childIds } = scope;
       const today = londonDate(ctx.now);
-      const [work, children, owners, settings] = await Promise.all([
+      const [work, children, owners, settings, locals] = await Promise.all([
         store.loadPlanWork(tx, partnershipId, planId, { familyView: false, today }),
         store.childrenNamed(tx, partnershipId, childIds),
         store.ownerChoices(tx, partnershipId, plan),
         store.reviewSettingsOf(tx, partnershipId),
+        this.localFrameworks.forGoals(tx, partnershipId),
       ]);
       const reviewKinds = REVIEW_KINDS_FOR[plan.kind];
       const schedule = await this.schedule(scope, settings, reviewKinds[0]!, today);
@@ -80,7 +75,8 @@ export class PlanWorkService {
           work,
           team: owners.team,
           organisations: owners.organisations,
-          frameworks: frameworksFor(settings.jurisdiction),
+          /** The outcomes a goal may choose: the national frameworks open to the partnership, then its own. */
+          frameworks: offered([...frameworksFor(settings.jurisdiction), ...locals]),
           reviewKinds,
           /** The latest the next review may be if a meeting is held today. */
           nextReviewIfHeldToday: schedule.latest,
@@ -93,7 +89,7 @@ export class PlanWorkService {
   async addGoal(ctx: Ctx, planId: string, input: GoalInput): Promise<string> {
     const goal = check(GoalInput, input);
     return this.change(ctx, planId, 'plan.goal.add', async (scope, actor) => {
-      refuse(await goalProblems(scope, goal, londonDate(ctx.now)));
+      refuse(await this.goalProblems(scope, goal, londonDate(ctx.now)));
       const id = await store.insertGoal(scope.tx, {
         partnershipId: scope.partnershipId,
         planId,
@@ -117,7 +113,7 @@ export class PlanWorkService {
       const before = await store.findGoal(scope.tx, scope.partnershipId, planId, goalId);
       if (!before) throw new NotFoundError('Goal');
       if (before.version !== version) throw staleGoal();
-      refuse(await goalProblems(scope, goal, londonDate(ctx.now), before));
+      refuse(await this.goalProblems(scope, goal, londonDate(ctx.now), before));
       if (!(await store.updateGoal(scope.tx, scope.partnershipId, goalId, version, goal))) throw staleGoal();
       return {
         value: undefined,
@@ -379,6 +375,45 @@ export class PlanWorkService {
     });
   }
 
+  /**
+   * What a goal must make sense of: a child on the plan, an outcome the partnership's frameworks
+   * offer (national or its own; a changed goal may keep one no longer offered), a starting score not
+   * in the future and, for a changed goal, not after its first rating.
+   */
+  private async goalProblems(
+    { tx, partnershipId, childIds }: PlanScope,
+    goal: z.output<typeof GoalInput>,
+    today: string,
+    before?: Row<'planGoals'>,
+  ): Promise<FieldError[]> {
+    const problems: FieldError[] = [];
+    if (goal.personId && !childIds.includes(goal.personId))
+      problems.push({ field: 'personId', message: 'Select a child on the plan, or the whole family' });
+    const { jurisdiction } = await store.reviewSettingsOf(tx, partnershipId);
+    const locals = await this.localFrameworks.forGoals(tx, partnershipId);
+    const { outcomeFramework: framework, outcomeCode: code } = goal;
+    const kept = before?.outcomeFramework === framework && before.outcomeCode === code;
+    const known = outcomeIn([...OUTCOME_FRAMEWORKS, ...locals], framework, code);
+    const open = outcomeIn(offered([...frameworksFor(jurisdiction), ...locals]), framework, code);
+    // Another partnership's framework is unknown here, so it is refused like a closed one.
+    if (!known && OUTCOME_FRAMEWORKS.some((f) => f.id === framework))
+      problems.push({ field: 'outcome', message: 'Select the outcome the goal serves' });
+    else if (!open && !(known && kept))
+      problems.push({ field: 'outcome', message: 'Select an outcome from your partnership’s framework' });
+    const firstRating = before ? await store.firstRatingOn(tx, partnershipId, before.id) : null;
+    if (goal.baselineOn > today)
+      problems.push({
+        field: 'baselineOn-day',
+        message: 'The date of the score at the start cannot be in the future',
+      });
+    else if (firstRating && goal.baselineOn > firstRating)
+      problems.push({
+        field: 'baselineOn-day',
+        message: `The score at the start cannot be dated after the first rating, on ${spoken(firstRating)}`,
+      });
+    return problems;
+  }
+
   private async actionProblems(
     { tx, partnershipId, plan }: PlanScope,
     action: ActionFields,
@@ -447,41 +482,6 @@ function check<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
 
 function refuse(problems: FieldError[]) {
   if (problems.length > 0) throw new ValidationError(problems);
-}
-
-/**
- * What a goal must make sense of: a child on the plan, an outcome of the partnership's framework
- * (a changed goal may keep one its framework no longer offers), a starting score not in the future
- * and, for a changed goal, not after its first rating.
- */
-async function goalProblems(
-  { tx, partnershipId, childIds }: PlanScope,
-  goal: z.output<typeof GoalInput>,
-  today: string,
-  before?: Row<'planGoals'>,
-): Promise<FieldError[]> {
-  const problems: FieldError[] = [];
-  if (goal.personId && !childIds.includes(goal.personId))
-    problems.push({ field: 'personId', message: 'Select a child on the plan, or the whole family' });
-  const { jurisdiction } = await store.reviewSettingsOf(tx, partnershipId);
-  const kept = before?.outcomeFramework === goal.outcomeFramework && before.outcomeCode === goal.outcomeCode;
-  const open = frameworksFor(jurisdiction).some((f) => f.id === goal.outcomeFramework);
-  if (!outcomeOf(goal.outcomeFramework, goal.outcomeCode))
-    problems.push({ field: 'outcome', message: 'Select the outcome the goal serves' });
-  else if (!open && !kept)
-    problems.push({ field: 'outcome', message: 'Select an outcome from your partnership’s framework' });
-  const firstRating = before ? await store.firstRatingOn(tx, partnershipId, before.id) : null;
-  if (goal.baselineOn > today)
-    problems.push({
-      field: 'baselineOn-day',
-      message: 'The date of the score at the start cannot be in the future',
-    });
-  else if (firstRating && goal.baselineOn > firstRating)
-    problems.push({
-      field: 'baselineOn-day',
-      message: `The score at the start cannot be dated after the first rating, on ${spoken(firstRating)}`,
-    });
-  return problems;
 }
 
 const staleGoal = () =>

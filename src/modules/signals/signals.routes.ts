@@ -17,6 +17,7 @@ import {
 import {
   ALERT_OUTCOME_LABELS,
   FEED_KINDS,
+  NOTIFICATION_KIND_LABELS,
   SEVERITIES,
   SEVERITY_LABELS,
   SIGNAL_CATEGORIES,
@@ -191,7 +192,10 @@ export function registerSignalRoutes(app: FastifyInstance, { signals, alerts, ac
   // --- Notifications ------------------------------------------------------------------------------
 
   app.get('/notifications', { config: { access: 'signed-in' } }, async (request, reply) =>
-    reply.page(`${VIEWS}/notifications.njk`, { notifications: await alerts.notifications(request.ctx()) }),
+    reply.page(`${VIEWS}/notifications.njk`, {
+      notifications: await alerts.notifications(request.ctx()),
+      kindLabels: NOTIFICATION_KIND_LABELS,
+    }),
   );
 
   app.post(

@@ -1,5 +1,5 @@
 import type { DataType, Sensitivity } from '../../common/sharing.ts';
-import type { AlertOutcome, SignalCategory } from '../../db/schema.ts';
+import type { AlertOutcome, NotificationKind, SignalCategory } from '../../db/schema.ts';
 
 /** What a signal is about; each category names the kind of data it is and how sensitive, for sharing. */
 export const SIGNAL_CATEGORIES = {
@@ -61,4 +61,18 @@ export const ALERT_OUTCOME_LABELS: Record<AlertOutcome, string> = {
   contact: 'Referred to the front door',
   plan: 'Added to the plan',
   no_action: 'No action',
+};
+
+/** What a notification is, in a word or two: `/notifications` shows it above the message. */
+export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
+  alert: 'Alert',
+  alert_escalated: 'Alert escalated',
+  flag_check: 'Flag checked',
+  police_notification: 'Police notification',
+  directory_referral: 'Referral to your service',
+  directory_referral_decided: 'Referral decided',
+  directory_review_due: 'Directory entry to check',
+  plan_review_due: 'Plan review due soon',
+  plan_review_overdue: 'Plan review overdue',
+  plan_action_overdue: 'Action overdue',
 };
