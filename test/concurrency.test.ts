@@ -56,7 +56,7 @@ const ctxOf = (user: TestUser): Ctx =>
 /** Each editor's form token, fetched before the race so that the posts go out together. */
 const tokensFor = (agents: Agent[], page: string) => Promise.all(agents.map((a) => a.csrfToken(page)));
 
-/** The version the page shows: a conflict answer shows the record as it now is. */
+/** The version the page shows: a conflict answer carries the record's version as it now is. */
 const versionOn = (page: LightMyRequestResponse) =>
   Number(/name="version" value="(\d+)"/.exec(page.body)?.[1]);
 
@@ -160,7 +160,7 @@ describe.each([2, MOST_EDITORS])('%i people at once', (n) => {
     expect(await auditCount('contact.prioritise', { subjectId: contactId })).toBe(n);
   });
 
-  it('edit one goal of the plan: one per version wins, losers see it as it is and try again', async () => {
+  it('edit one goal of the plan: one per version wins, losers keep their words beside the winner’s and try again', async () => {
     const goalForm = (title: string) => ({
       personId: 'family',
       title,
@@ -210,6 +210,11 @@ describe.each([2, MOST_EDITORS])('%i people at once', (n) => {
         .where('id', '=', goal.id)
         .executeTakeFirstOrThrow();
       expect(stored).toEqual({ title: winner.title, version: winner.version + 1 });
+      waiting.forEach((w, k) => {
+        if (w === winner) return;
+        expect(answers[k]!.body).toContain(`>${w.title}</textarea>`);
+        expect(answers[k]!.body).toContain(`Saved now:</span> ${winner.title}`);
+      });
       waiting = waiting.flatMap((w, k) => (w === winner ? [] : [{ ...w, version: versionOn(answers[k]!) }]));
     }
     const changes = (await historyCount('planEvents', 'change_goal', planId)).filter(

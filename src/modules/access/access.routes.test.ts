@@ -95,7 +95,7 @@ describe('partnership administration pages', () => {
     ]);
   });
 
-  it('detects an edit made on a stale copy, shows the current record, and keeps the other person’s change', async () => {
+  it('detects an edit made on a stale copy, keeps both people’s words, and the other person’s change', async () => {
     const url = `/admin/organisations/${t.organisationId}/edit`;
     const form = await admin.get(url);
     const staleVersion = versionOn(form.body);
@@ -118,7 +118,11 @@ describe('partnership administration pages', () => {
     });
     expect(second.statusCode).toBe(409);
     expect(errorSummary(second.body)[0]).toContain('Someone else changed this organisation');
-    expect(second.body).toContain('value="Unitary authority"');
+    expect(second.body).toContain('value="Overwritten?"');
+    expect(second.body).toMatch(
+      /Type of organisation\s*<\/dt>[\s\S]*?Saved now:<\/span> Unitary authority[\s\S]*?Yours:<\/span> Overwritten\?/,
+    );
+    expect(versionOn(second.body)).toBe(String(Number(staleVersion) + 1));
     const org = await db()
       .selectFrom('organisations')
       .selectAll()

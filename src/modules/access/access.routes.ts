@@ -26,6 +26,8 @@ const ADMIN = { config: { access: 'partnership.administer' } } as const;
 
 const sectorItems = SECTORS.map((value) => ({ value, text: SECTOR_LABELS[value] }));
 const roleItems = STAFF_ROLES.map((value) => ({ value, text: ROLE_LABELS[value] }));
+/** Ids as the names a person chose them by, for the list of what someone else saved. */
+const namesOf = (rows: { id: string; name: string }[]) => Object.fromEntries(rows.map((r) => [r.id, r.name]));
 
 /** Partnership administration: organisations, teams and user accounts. The service checks the role. */
 export function registerAccessRoutes(
@@ -67,6 +69,12 @@ export function registerAccessRoutes(
         ...(await organisationChoices(ctx)),
         values: await access.getOrganisation(ctx, organisationId!),
         editing: true,
+      }),
+      fieldLabels: ({ localities }) => ({
+        sector: { label: 'Sector', choices: SECTOR_LABELS },
+        kind: 'Type of organisation',
+        localityId: { label: 'Locality', choices: namesOf(localities) },
+        active: { label: 'Active', choices: { yes: 'Yes' } },
       }),
       submit: async (ctx, data, { organisationId }) => {
         const org = await access.updateOrganisation(ctx, organisationId!, data);
@@ -160,6 +168,13 @@ export function registerAccessRoutes(
         ...(await userChoices(ctx)),
         values: (await access.getUser(ctx, userId!)).user,
         editing: true,
+      }),
+      fieldLabels: ({ organisations }) => ({
+        displayName: 'Full name',
+        email: 'Email address',
+        jobTitle: 'Job title',
+        organisationId: { label: 'Home organisation', choices: namesOf(organisations) },
+        roles: { label: 'Roles', choices: ROLE_LABELS },
       }),
       submit: async (ctx, data, { userId }) => {
         await access.updateUser(ctx, userId!, data);

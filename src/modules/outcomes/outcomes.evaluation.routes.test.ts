@@ -129,11 +129,14 @@ describe('evaluation: practice changes, the page and the figures', () => {
         version: '1',
       };
       expect((await admin.post(url, form)).statusCode).toBe(303);
-      // The same form again is now stale: refused, the record shown as it now is.
+      // The same form again is now stale: refused, the editor's words kept beside the saved ones.
       const stale = await admin.post(url, { ...form, title: 'Something else' });
       expect(stale.statusCode).toBe(409);
       expect(stale.body).toContain('Someone else changed this practice change');
-      expect(stale.body).toContain('value="Integrated locality team in Eastbrook"');
+      expect(stale.body).toContain('value="Something else"');
+      expect(stale.body).toMatch(
+        /Saved now:<\/span> Integrated locality team in Eastbrook[\s\S]*?Yours:<\/span> Something else/,
+      );
       expect((await admin.get('/outcomes/evaluation/changes/not-a-uuid')).statusCode).toBe(404);
       expect(
         (await admin.get('/outcomes/evaluation/changes/00000000-0000-4000-8000-000000000000')).statusCode,

@@ -95,7 +95,7 @@ describe('money pages', () => {
     expect(list.body).toContain('Northbridge Council');
   });
 
-  it('shows a stale edit with 409 and the record as it is now', async () => {
+  it('shows a stale edit with 409, the editor’s words kept beside those saved since', async () => {
     const partner = await t.database.db
       .selectFrom('moneyPartners')
       .select('id')
@@ -114,7 +114,11 @@ describe('money pages', () => {
     });
     expect(stale.statusCode).toBe(409);
     expect(errorSummary(stale.body)[0]).toContain('#form Someone else changed this');
-    expect(stale.body).toContain('value="ICB"');
+    expect(stale.body).toContain('value="Someone else"');
+    expect(stale.body).toMatch(
+      /Name\s*<\/dt>[\s\S]*?Saved now:<\/span> ICB[\s\S]*?Yours:<\/span> Someone else/,
+    );
+    expect(stale.body).toContain('name="version" value="2"');
     expect((await admin.get('/outcomes/money/partners/not-a-uuid/edit')).statusCode).toBe(404);
   });
 

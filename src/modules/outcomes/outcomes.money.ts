@@ -51,7 +51,7 @@ import * as store from './outcomes.money.store.ts';
  */
 
 export const STALE_EDIT =
-  'Someone else changed this since you opened it: check the record as it is now and try again';
+  'Someone else changed this since you opened it: compare what they saved with your change below, then save again';
 export const NO_OUTCOME = 'No outcome recorded';
 const NOT_SHOWN = 'Not available';
 

@@ -199,7 +199,7 @@ export class PracticeChangeService {
         throw new ValidationError([{ field: 'localityId', message: 'Choose the locality that changed' }]);
       if (current.version !== input.version)
         throw new ConflictError(
-          'Someone else changed this practice change while you were editing it: check it as it is now and make your change again',
+          'Someone else changed this practice change while you were editing it: compare what they saved with your change below, then save again',
         );
       const { version: _version, withdrawn, ...patch } = input;
       await tx

@@ -45,7 +45,7 @@ describe('a child’s details pages', () => {
     expect(after).toEqual(before);
   });
 
-  it('shows a stale edit again with 409 and the details as they now are', async () => {
+  it('shows a stale edit again with 409, the editor’s own details kept beside those saved since', async () => {
     const { version } = await t.database.db
       .selectFrom('people')
       .select('version')
@@ -60,7 +60,11 @@ describe('a child’s details pages', () => {
     expect((await worker.post(`/people/${w.child}/details`, form)).statusCode).toBe(303);
     const stale = await worker.post(`/people/${w.child}/details`, { ...form, language: 'Arabic' });
     expect(stale.statusCode).toBe(409);
-    expect(stale.body).toContain('value="Tigrinya"');
+    expect(stale.body).toContain('value="Arabic"');
+    expect(stale.body).toContain(`name="version" value="${version + 1}"`);
+    expect(stale.body).toMatch(
+      /Language\s*<\/dt>[\s\S]*?Saved now:<\/span> Tigrinya[\s\S]*?Yours:<\/span> Arabic/,
+    );
     const page = await worker.get(`/people/${w.child}`);
     expect(page.body).toContain('Tigrinya, interpreter needed');
     expect(page.body).toContain('(estimated)');

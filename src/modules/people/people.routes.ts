@@ -105,6 +105,19 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services) {
         },
       };
     },
+    fieldLabels: () => ({
+      dateOfBirthCertainty: {
+        label: 'How certain is the date of birth?',
+        choices: {
+          verified: 'Verified from a document',
+          declared: 'Given, not checked',
+          estimated: 'Estimated',
+        },
+      },
+      interpreterNeeded: { label: 'Is an interpreter needed?', choices: { yes: 'Yes', no: 'No' } },
+      phone: 'Phone number',
+      email: 'Email address',
+    }),
     submit: async (ctx, data, params) => {
       await services.people.updateDetails(ctx, params.personId!, data);
       return { redirect: `/people/${params.personId}`, flash: 'Details changed' };

@@ -219,6 +219,8 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services) {
       };
       return { ...form, labels: LABELS, values };
     },
+    // The values are a suggested plan for the episode, not a saved one: nothing to compare.
+    compare: false,
     submit: async (ctx, data, params) => {
       const made = await plans.allocate(ctx, params.episodeId!, data);
       return {
@@ -292,6 +294,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services) {
       const users = (await plans.eligibleUsers(ctx)).filter((u) => u.id !== found.plan.leadProfessionalId);
       return { ...found, users, values: { ...found.values, outgoing: 'stay' } };
     },
+    compare: false,
     submit: async (ctx, data, params) => {
       await plans.handOver(ctx, params.planId!, data);
       return { redirect: planUrl(params), flash: 'The plan has a new lead professional' };
@@ -394,6 +397,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services) {
       const found = await planForm(ctx, params);
       return { ...found, values: { ...found.values, ...dateBoxes('stage', today(ctx)) } };
     },
+    compare: false,
     submit: async (ctx, data, params) => {
       await plans.changeStage(ctx, params.planId!, data);
       return {
@@ -412,6 +416,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services) {
       const found = await planForm(ctx, params);
       return { ...found, values: { ...found.values, ...dateBoxes('closed', today(ctx)) } };
     },
+    compare: false,
     submit: async (ctx, data, params) => {
       await plans.close(ctx, params.planId!, data);
       return { redirect: '/plans', flash: 'Plan closed: the team’s access through it has ended' };

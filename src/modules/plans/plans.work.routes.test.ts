@@ -44,6 +44,16 @@ describe('the pages for a plan’s goals, actions, reviews and comments', () => 
     const [year, month, day] = iso.split('-');
     return { [`${prefix}-day`]: day!, [`${prefix}-month`]: month!, [`${prefix}-year`]: year! };
   };
+  /** The list of what someone else saved, as its words read, or '' when the page has none. */
+  const savedByOthers = (html: string) => {
+    const start = html.indexOf('id="saved-by-others"');
+    if (start < 0) return '';
+    const list = html.slice(html.indexOf('<dl', start), html.indexOf('</dl>', start));
+    return list
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+  };
   const GOAL = {
     personId: 'family',
     title: 'Mornings without shouting',
@@ -76,7 +86,7 @@ describe('the pages for a plan’s goals, actions, reviews and comments', () => 
       expect(await rows('planGoals')).toEqual([]);
     });
 
-    it('adds a goal for a child, changes it, and gives a stale change a conflict showing the goal as it is', async () => {
+    it('adds a goal for a child, changes it; a second editor keeps their words beside the saved ones, then saves', async () => {
       const added = await lead.post(`/plans/${planId}/goals/new`, { ...GOAL, personId: childIds[0]! });
       expect(added.statusCode).toBe(303);
       expect(added.headers.location).toBe(`/plans/${planId}#goals`);
@@ -97,9 +107,51 @@ describe('the pages for a plan’s goals, actions, reviews and comments', () => 
       });
       expect(stale.statusCode).toBe(409);
       expect(errorSummary(stale.body)[0]).toMatch(/^#form Someone else changed this goal/);
-      expect(stale.body).toContain('Calm mornings');
+      expect(stale.body).toMatch(/name="title"[^>]*>Quiet mornings<\/textarea>/);
+      expect(savedByOthers(stale.body)).toBe(
+        'The goal, in the family’s own words Saved now: Calm mornings Yours: Quiet mornings',
+      );
       expect(stale.body).toContain('name="version" value="2"');
       expect((await rows('planGoals'))[0]).toMatchObject({ title: 'Calm mornings', version: 2 });
+
+      // They take in the other change, raise the target, and save knowingly over the version shown.
+      const merged = await colleague.post(url, {
+        ...GOAL,
+        title: 'Calm mornings',
+        target: '9',
+        version: '2',
+        status: 'active',
+      });
+      expect(merged.statusCode).toBe(303);
+      expect((await rows('planGoals'))[0]).toMatchObject({ title: 'Calm mornings', target: 9, version: 3 });
+    });
+
+    it('keeps its own message and the input, with nothing to compare, for a conflict that is not a race', async () => {
+      const [goal] = await rows('planGoals');
+      const url = `/plans/${planId}/goals/${goal!.id}`;
+      const plan = t.database.db.updateTable('plans').where('id', '=', planId);
+      const { startedOn } = await t.database.db
+        .selectFrom('plans')
+        .select('startedOn')
+        .where('id', '=', planId)
+        .executeTakeFirstOrThrow();
+      await plan.set({ status: 'closed', closedOn: startedOn }).execute();
+      try {
+        const page = await lead.post(url, {
+          ...GOAL,
+          title: 'Mornings on a closed plan',
+          version: String(goal!.version),
+          status: 'active',
+        });
+        expect(page.statusCode).toBe(409);
+        expect(errorSummary(page.body)).toEqual(['#form This plan is closed, so it cannot change']);
+        expect(page.body).toContain('Mornings on a closed plan');
+        expect(page.body).toContain(`name="version" value="${goal!.version}"`);
+        expect(savedByOthers(page.body)).toBe('');
+      } finally {
+        await plan.set({ status: 'open', closedOn: null }).execute();
+      }
+      expect((await rows('planGoals'))[0]).toMatchObject({ title: goal!.title, version: goal!.version });
     });
 
     it('adds a score, and refuses one outside 0 to 10 or not a number', async () => {
@@ -131,58 +183,6 @@ describe('the pages for a plan’s goals, actions, reviews and comments', () => 
         { score: 5, rater: 'child', note: 'Better', reviewId: null },
       ]);
     });
-  });
-
-  describe('actions', () => {
-    const ACTION = {
-      description: 'Walk to school together',
-      goalId: '',
-      ownerKind: 'family',
-      ownerFamilyMember: 'Mum',
-      supportNeeded: 'A bus pass for the first month',
-      ...date('dueOn', '2026-03-20'),
-      forFamily: 'yes',
-    };
-
-    it('refuses an action without an owner, or a practitioner kind without a practitioner', async () => {
-      const url = `/plans/${planId}/actions/new`;
-      const form = await lead.get(url);
-      expect(form.body).toContain('pat smith, Northbridge Council');
-      const noOwner = await lead.post(url, { ...ACTION, ownerKind: '' });
-      expect(noOwner.statusCode).toBe(400);
-      expect(errorSummary(noOwner.body)).toEqual(['#ownerKind Select who will do this']);
-      const noPractitioner = await lead.post(url, { ...ACTION, ownerKind: 'practitioner', ownerUserId: '' });
-      expect(errorSummary(noPractitioner.body)).toEqual([
-        '#ownerUserId Select the practitioner who will do this',
-      ]);
-      expect(await rows('planActions')).toEqual([]);
-    });
-
-    it('adds a family’s action with its support, and marks it done; a second editor gets a conflict', async () => {
-      const added = await lead.post(`/plans/${planId}/actions/new`, ACTION);
-      expect(added.statusCode).toBe(303);
-      expect(added.headers.location).toBe(`/plans/${planId}#actions`);
-      const [action] = await rows('planActions');
-      expect(action).toMatchObject({
-        ownerKind: 'family',
-        ownerFamilyMember: 'Mum',
-        supportNeeded: ACTION.supportNeeded,
-      });
-      const url = `/plans/${planId}/actions/${action!.id}`;
-      expect((await colleague.get(url)).body).toContain('Walk to school together');
-      expect((await lead.post(url, { ...ACTION, version: '1', status: 'done' })).statusCode).toBe(303);
-      const stale = await colleague.post(url, { ...ACTION, version: '1', status: 'dropped' });
-      expect(stale.statusCode).toBe(409);
-      expect(errorSummary(stale.body)).toEqual([
-        '#form pat smith changed this action since you opened it: check it as it is now and make your change again',
-      ]);
-      expect((await rows('planActions'))[0]).toMatchObject({
-        status: 'done',
-        completedBy: t.practitioner.id,
-      });
-    });
-  });
-
     it('offers the partnership’s own framework as a group, and shows a goal’s local outcome by its words', async () => {
       const db = t.database.db;
       const partnershipId = t.partnershipId;
@@ -247,6 +247,79 @@ describe('the pages for a plan’s goals, actions, reviews and comments', () => 
       });
       expect(kept.statusCode).toBe(303);
     });
+  });
+
+  describe('actions', () => {
+    const ACTION = {
+      description: 'Walk to school together',
+      goalId: '',
+      ownerKind: 'family',
+      ownerFamilyMember: 'Mum',
+      supportNeeded: 'A bus pass for the first month',
+      ...date('dueOn', '2026-03-20'),
+      forFamily: 'yes',
+    };
+
+    it('refuses an action without an owner, or a practitioner kind without a practitioner', async () => {
+      const url = `/plans/${planId}/actions/new`;
+      const form = await lead.get(url);
+      expect(form.body).toContain('pat smith, Northbridge Council');
+      const noOwner = await lead.post(url, { ...ACTION, ownerKind: '' });
+      expect(noOwner.statusCode).toBe(400);
+      expect(errorSummary(noOwner.body)).toEqual(['#ownerKind Select who will do this']);
+      const noPractitioner = await lead.post(url, { ...ACTION, ownerKind: 'practitioner', ownerUserId: '' });
+      expect(errorSummary(noPractitioner.body)).toEqual([
+        '#ownerUserId Select the practitioner who will do this',
+      ]);
+      expect(await rows('planActions')).toEqual([]);
+    });
+
+    it('adds a family’s action and marks it done; a second editor sees what changed, and saves on purpose', async () => {
+      const added = await lead.post(`/plans/${planId}/actions/new`, ACTION);
+      expect(added.statusCode).toBe(303);
+      expect(added.headers.location).toBe(`/plans/${planId}#actions`);
+      const [action] = await rows('planActions');
+      expect(action).toMatchObject({
+        ownerKind: 'family',
+        ownerFamilyMember: 'Mum',
+        supportNeeded: ACTION.supportNeeded,
+      });
+      const url = `/plans/${planId}/actions/${action!.id}`;
+      expect((await colleague.get(url)).body).toContain('Walk to school together');
+      expect((await lead.post(url, { ...ACTION, version: '1', status: 'done' })).statusCode).toBe(303);
+      const stale = await colleague.post(url, { ...ACTION, version: '1', status: 'dropped' });
+      expect(stale.statusCode).toBe(409);
+      expect(errorSummary(stale.body)).toEqual([
+        '#form pat smith changed this action since you opened it: compare what they saved with your change below, then save again',
+      ]);
+      expect((await rows('planActions'))[0]).toMatchObject({
+        status: 'done',
+        completedBy: t.practitioner.id,
+      });
+      expect(stale.body).toMatch(/name="status"[^>]*value="dropped" checked/);
+      expect(stale.body).toContain('name="version" value="2"');
+      expect(savedByOthers(stale.body)).toBe('Where it stands Saved now: Done Yours: Dropped');
+
+      const empty = await colleague.post(url, {
+        ...ACTION,
+        description: '',
+        version: '2',
+        status: 'dropped',
+      });
+      expect(empty.statusCode).toBe(400);
+      expect(errorSummary(empty.body)).toEqual(['#description Enter what will be done']);
+      expect((await rows('planActions'))[0]).toMatchObject({ status: 'done', version: 2 });
+
+      const merged = await colleague.post(url, { ...ACTION, version: '2', status: 'dropped' });
+      expect(merged.statusCode).toBe(303);
+      expect((await rows('planActions'))[0]).toMatchObject({
+        status: 'dropped',
+        version: 3,
+        completedBy: null,
+      });
+    });
+  });
+
   describe('reviews', () => {
     const url = () => `/plans/${planId}/reviews/new`;
     const REVIEW = () => ({

@@ -48,6 +48,7 @@ function dateBoxes(prefix: string, date: string | null) {
   };
 }
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
+const FOR_FAMILY = { label: 'Can the family see it?', choices: { yes: 'Yes', no: 'No' } };
 
 const goalValues = (goal: PlanGoal) => ({
   version: goal.version,
@@ -88,6 +89,48 @@ export function registerPlanWorkRoutes(app: FastifyInstance, services: Services)
     if (!goal) throw new NotFoundError('Goal');
     return goal;
   };
+  // What a goal's and an action's fields are called, for the list of what someone else saved.
+  type Found = Awaited<ReturnType<typeof page>>;
+  const goalLabels = ({ children, frameworks, goal }: Found & { goal: PlanGoal }) => ({
+    personId: {
+      label: 'Whose goal is it?',
+      choices: {
+        family: 'The whole family',
+        ...Object.fromEntries(children.map((c) => [c.id, c.name] as const)),
+      },
+    },
+    title: 'The goal, in the family’s own words',
+    outcome: {
+      label: 'The outcome it serves',
+      choices: Object.fromEntries([
+        [`${goal.outcome.framework}:${goal.outcome.code}`, goal.outcome.label] as const,
+        ...frameworks.flatMap((f) => f.outcomes.map((o) => [`${f.id}:${o.code}`, o.label] as const)),
+      ]),
+    },
+    baseline: 'Score at the start',
+    baselineOn: 'Date of the score at the start',
+    target: 'Target score',
+    status: { label: 'Where the goal stands', choices: GOAL_STATUS_LABELS },
+    forFamily: FOR_FAMILY,
+  });
+  const actionLabels = ({ work: { goals }, team, organisations }: Found) => ({
+    description: 'What will be done',
+    goalId: {
+      label: 'The goal it works towards',
+      choices: { '': 'Not for one goal', ...Object.fromEntries(goals.map((g) => [g.id, g.title] as const)) },
+    },
+    ownerKind: { label: 'Who will do it?', choices: OWNER_KIND_LABELS },
+    ownerUserId: { label: 'The practitioner', choices: Object.fromEntries(team.map((u) => [u.id, u.name])) },
+    ownerOrganisationId: {
+      label: 'The agency',
+      choices: Object.fromEntries(organisations.map((o) => [o.id, o.name])),
+    },
+    ownerFamilyMember: 'Who in the family',
+    supportNeeded: 'The support they need',
+    dueOn: 'Due by',
+    status: { label: 'Where it stands', choices: ACTION_STATUS_LABELS },
+    forFamily: FOR_FAMILY,
+  });
 
   registerFormPage(app, {
     url: '/plans/:planId/goals/new',
@@ -114,6 +157,7 @@ export function registerPlanWorkRoutes(app: FastifyInstance, services: Services)
       const goal = goalOf(found, params.goalId!);
       return { ...found, goal, values: goalValues(goal) };
     },
+    fieldLabels: goalLabels,
     submit: async (ctx, data, params) => {
       await work.updateGoal(ctx, params.planId!, params.goalId!, data);
       return { redirect: planAt(params.planId!, 'goals'), flash: 'Goal saved' };
@@ -159,6 +203,7 @@ export function registerPlanWorkRoutes(app: FastifyInstance, services: Services)
       if (!action) throw new NotFoundError('Action');
       return { ...found, action, values: actionValues(action) };
     },
+    fieldLabels: actionLabels,
     submit: async (ctx, data, params) => {
       await work.updateAction(ctx, params.planId!, params.actionId!, data);
       return { redirect: planAt(params.planId!, 'actions'), flash: 'Action saved' };

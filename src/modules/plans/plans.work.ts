@@ -197,7 +197,7 @@ export class PlanWorkService {
       if (!before) throw new NotFoundError('Action');
       const stale = () =>
         new ConflictError(
-          `${before.updatedByName ?? 'Someone else'} changed this action since you opened it: check it as it is now and make your change again`,
+          `${before.updatedByName ?? 'Someone else'} changed this action since you opened it: compare what they saved with your change below, then save again`,
         );
       if (before.version !== version) throw stale();
       refuse(await this.actionProblems(scope, action));
@@ -486,7 +486,7 @@ function refuse(problems: FieldError[]) {
 
 const staleGoal = () =>
   new ConflictError(
-    'Someone else changed this goal since you opened it: check it as it is now and make your change again',
+    'Someone else changed this goal since you opened it: compare what they saved with your change below, then save again',
   );
 
 /** Keeps only the owner detail the owner's kind uses, so a changed kind leaves nothing behind. */

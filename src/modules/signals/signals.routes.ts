@@ -180,6 +180,8 @@ export function registerSignalRoutes(app: FastifyInstance, { signals, alerts, ac
         values: { ...page.values, worries: page.alert.explanation },
       };
     },
+    // The worries start as the alert's explanation, a suggestion: nothing saved to compare.
+    compare: false,
     submit: async (ctx, data, params) => {
       await alerts.referToFrontDoor(ctx, params.alertId!, data);
       return {
