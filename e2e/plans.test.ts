@@ -6,6 +6,7 @@ import {
   ActivatePage,
   AssessmentPage,
   AssessmentSectionPage,
+  ChangeActionPage,
   ChildAssessmentsPage,
   FamilyAccountFormPage,
   FamilyAccountsPage,
@@ -99,6 +100,47 @@ describe('the family plan', () => {
       const welsh = await FamilyPlanPage.verifyOnPage(parent);
       expect(await welsh.heading()).toBe('Cynllun eich teulu');
       await parent.end();
+    },
+  );
+
+  it(
+    'two people change one action at once: the second keeps their words, sees the first’s, and saves knowingly',
+    { timeout: 180_000 },
+    async ({ expect }) => {
+      const first = await journeys.start('p4-first-editor');
+      const home = await signInAs(first, LEAD.email, journeys.demoPassword, LEAD.name);
+      await home.openPanelLink('Plans you work on');
+      const mine = await PlansYouWorkOnPage.verifyOnPage(first);
+      const familyName = (await first.page.locator('main table tbody tr a').first().innerText()).trim();
+      await mine.openPlan(familyName);
+      await PlanPage.verifyOnPage(first, familyName);
+      const change = first.page.getByRole('link', { name: /^Change the action:/ }).first();
+      const actionUrl = new URL((await change.getAttribute('href'))!, first.page.url()).pathname;
+
+      // Both open the action; the second person is the same lead in another browser, as on two devices.
+      const second = await journeys.start('p4-second-editor');
+      await signInAs(second, LEAD.email, journeys.demoPassword, LEAD.name);
+      await second.visit(actionUrl);
+      const theirs = await ChangeActionPage.verifyOnPage(second);
+      await first.visit(actionUrl);
+      await (await ChangeActionPage.verifyOnPage(first)).describe(`Walk to school together (${RUN})`);
+      await PlanPage.verifyOnPage(first, familyName);
+      await first.end();
+
+      await theirs.describe(`Walk to school with a friend (${RUN})`);
+      const merge = await ChangeActionPage.verifyOnPage(second);
+      expect((await merge.errorSummary())?.title).toBeDefined();
+      expect(await merge.description()).toBe(`Walk to school with a friend (${RUN})`);
+      expect(await merge.savedByOthers()).toEqual([
+        [
+          'What will be done',
+          `Saved now: Walk to school together (${RUN}) Yours: Walk to school with a friend (${RUN})`,
+        ],
+      ]);
+      await merge.describe(`Walk to school together, then with a friend (${RUN})`);
+      const plan = await PlanPage.verifyOnPage(second, familyName);
+      expect(await plan.actionRow(`Walk to school together, then with a friend (${RUN})`)).toBeDefined();
+      await second.end();
     },
   );
 

@@ -62,6 +62,29 @@ export class ActionFormPage extends BasePage {
   }
 }
 
+export class ChangeActionPage extends BasePage {
+  static readonly heading = 'Change the action';
+
+  async describe(description: string): Promise<void> {
+    await this.page.getByLabel('What will be done', { exact: true }).fill(description);
+    await this.submitWith(this.page.getByRole('button', { name: /^Save/ }));
+  }
+
+  /** The list of what someone else saved since this person opened the page: label, then both values. */
+  async savedByOthers(): Promise<string[][]> {
+    const rows = this.page.locator('#saved-by-others .govuk-summary-list__row');
+    return Promise.all(
+      (await rows.all()).map(async (row) =>
+        (await row.locator('dt, dd').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()),
+      ),
+    );
+  }
+
+  async description(): Promise<string> {
+    return this.page.getByLabel('What will be done', { exact: true }).inputValue();
+  }
+}
+
 export class ReviewFormPage extends BasePage {
   static readonly heading = 'Record a review';
 
