@@ -25,3 +25,22 @@ export function repeatInBackground(
     },
   };
 }
+
+export type JobLog = { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
+
+/**
+ * Reminders sent in the background every `intervalMs`: what each run sent is logged as
+ * "<what> sent", a failure as "<what> failed" (the next run tries again).
+ */
+export function scheduleReminders(
+  what: string,
+  send: () => Promise<object>,
+  log: JobLog,
+  intervalMs: number,
+): { stop(): Promise<void> } {
+  return repeatInBackground(
+    async () => log.info({ ...(await send()) }, `${what} sent`),
+    intervalMs,
+    (error) => log.error({ err: error }, `${what} failed`),
+  );
+}

@@ -3,7 +3,7 @@ import type { Db } from '../../db/database.ts';
 import type { NewRow } from '../../db/schema.ts';
 import { editLink, reviewCutoff } from './directory.editor.ts';
 import { REVIEW_AFTER_MONTHS } from './directory.vocabulary.ts';
-import { repeatInBackground } from '../../common/background.ts';
+import { scheduleReminders, type JobLog } from '../../common/background.ts';
 import { spokenDate } from '../../common/plain-dates.ts';
 
 /**
@@ -97,8 +97,6 @@ export async function remindStaleEntries(db: Db, now: Date): Promise<ReminderRun
   return { entries, notifications };
 }
 
-type Log = { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
-
 export const REMIND_INTERVAL_MS = 6 * 60 * 60 * 1000;
 
 /**
@@ -107,16 +105,14 @@ export const REMIND_INTERVAL_MS = 6 * 60 * 60 * 1000;
  */
 export function scheduleReviewReminders(
   db: Db,
-  log: Log,
+  log: JobLog,
   clock: () => Date = () => new Date(),
   intervalMs = REMIND_INTERVAL_MS,
 ) {
-  return repeatInBackground(
-    async () => {
-      const result = await remindStaleEntries(db, clock());
-      log.info({ ...result }, 'directory review reminders sent');
-    },
+  return scheduleReminders(
+    'directory review reminders',
+    () => remindStaleEntries(db, clock()),
+    log,
     intervalMs,
-    (error) => log.error({ err: error }, 'directory review reminders failed'),
   );
 }

@@ -11,9 +11,10 @@ import type { StoredFields } from '../../db/schema.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
 import { buildCtx, buildSystemActor, TEST_NOW } from '../../../test/helpers/context.ts';
 import { insertPartnership } from '../../../test/helpers/builders.ts';
+import { TEST_COLUMNS, TEST_MAP } from '../../../test/helpers/linkage-map.ts';
+import type { LinkageMap } from './people.linkage-io.ts';
 import { modulus11CheckDigit } from './people.identifiers.ts';
 import { importAgencyFile } from './people.import.ts';
-import type { LinkageMap } from './people.linkage-io.ts';
 
 /**
  * The persistent person index, end to end on the test database: agency files imported (rows kept as
@@ -21,18 +22,6 @@ import type { LinkageMap } from './people.linkage-io.ts';
  * twice), records linked to index people (twins never linked to each other, uncertain records held for
  * review), the review queue's decisions, unlinking, and the trust layer over all of it.
  */
-
-const COLUMNS = ['id', 'forename', 'surname', 'dob', 'sex', 'address', 'postcode', 'nhs'];
-const MAP: LinkageMap = {
-  id: 'id',
-  given_name: 'forename',
-  family_name: 'surname',
-  date_of_birth: { column: 'dob', format: 'DD/MM/YYYY' },
-  sex: 'sex',
-  address_line_1: 'address',
-  postcode: 'postcode',
-  identifiers: { nhs_number: 'nhs' },
-};
 
 const GIVEN = ['Oliver', 'Amelia', 'Noah', 'Isla', 'Leo', 'Ava', 'Arthur', 'Freya', 'Oscar', 'Ivy'];
 const MORE_GIVEN = ['Harry', 'Mia', 'George', 'Lily', 'Jack', 'Rosie', 'Theo', 'Grace', 'Alfie', 'Evie'];
@@ -64,7 +53,7 @@ function population(count: number, prefix = 'P'): string[][] {
   ]);
 }
 
-function csvOf(rows: string[][], columns = COLUMNS): string {
+function csvOf(rows: string[][], columns = TEST_COLUMNS): string {
   const field = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   return [columns, ...rows].map((r) => r.map(field).join(',')).join('\n');
 }
@@ -141,7 +130,7 @@ describe('the person index', () => {
       source,
       fileName: `${source}.csv`,
       open: () => Readable.from([Buffer.from(csv)]),
-      map: opts.map ?? MAP,
+      map: opts.map ?? TEST_MAP,
       rejects: (line) => rejects.push(line),
     }).then((result) => ({ ...result, rejects }));
   };
@@ -312,7 +301,7 @@ describe('the person index', () => {
 
       // As received: the columns and values in order, the quoted comma and the spaced NHS number kept.
       const { record, current, links } = await recordOf(w, 'gp', 'V1');
-      expect(record.received).toEqual({ columns: COLUMNS, values: valid });
+      expect(record.received).toEqual({ columns: TEST_COLUMNS, values: valid });
       expect(record.lineNumber).toBe(49);
       expect(record.importId).toBe(result.importId);
       expect(record.fields).toMatchObject({
@@ -493,7 +482,7 @@ describe('the person index', () => {
 
   describe('matching records against the index', () => {
     let w: IndexWorld;
-    const SCHOOL_MAP: LinkageMap = { ...MAP, identifiers: {} };
+    const SCHOOL_MAP: LinkageMap = { ...TEST_MAP, identifiers: {} };
 
     beforeAll(async () => {
       w = await buildIndexWorld(db);
@@ -689,7 +678,7 @@ describe('the person index', () => {
   describe('a record moved to another person after review', () => {
     it('leaves no empty person behind for later records to be matched against', async () => {
       const w = await buildIndexWorld(db);
-      const SCHOOL_MAP: LinkageMap = { ...MAP, identifiers: {} };
+      const SCHOOL_MAP: LinkageMap = { ...TEST_MAP, identifiers: {} };
       await importCsv(w.system(), 'gp', csvOf(population(40)));
       await importCsv(
         w.system(),
@@ -965,7 +954,7 @@ describe('the person index', () => {
         w.system(),
         'school',
         csvOf([['K2', 'Kofi', 'Boateng', '21/06/2013', 'F', '5 Rowan Way', 'NB6 6RW', '']]),
-        { map: { ...MAP, identifiers: {} } },
+        { map: { ...TEST_MAP, identifiers: {} } },
       );
     });
 
@@ -1040,7 +1029,7 @@ describe('the person index', () => {
         w.system(),
         'school',
         csvOf([['K2', 'Kofi', 'Boateng', '21/06/2013', 'F', '5 Rowan Way', 'NB6 6RX', '']]),
-        { map: { ...MAP, identifiers: {} } },
+        { map: { ...TEST_MAP, identifiers: {} } },
       );
       const again = await recordOf(w, 'school', 'K2');
       expect(again.links.filter((l) => l.personId === person)).toEqual([]);

@@ -1,5 +1,5 @@
 import { sql, type Expression, type RawBuilder } from 'kysely';
-import { repeatInBackground } from '../../common/background.ts';
+import { scheduleReminders, type JobLog } from '../../common/background.ts';
 import { londonDate, spokenDate } from '../../common/plain-dates.ts';
 import type { Db } from '../../db/database.ts';
 import type { NewRow, NotificationKind } from '../../db/schema.ts';
@@ -235,8 +235,6 @@ async function insertOnce(db: Db, rows: NewRow<'notifications'>[]) {
   return written;
 }
 
-type Log = { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
-
 export const PLAN_REMIND_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
@@ -245,16 +243,9 @@ export const PLAN_REMIND_INTERVAL_MS = 60 * 60 * 1000;
  */
 export function schedulePlanReminders(
   db: Db,
-  log: Log,
+  log: JobLog,
   clock: () => Date = () => new Date(),
   intervalMs = PLAN_REMIND_INTERVAL_MS,
 ) {
-  return repeatInBackground(
-    async () => {
-      const result = await remindPlans(db, clock());
-      log.info({ ...result }, 'plan reminders sent');
-    },
-    intervalMs,
-    (error) => log.error({ err: error }, 'plan reminders failed'),
-  );
+  return scheduleReminders('plan reminders', () => remindPlans(db, clock()), log, intervalMs);
 }

@@ -8,6 +8,7 @@ import { loadConfig } from '../../config.ts';
 import { buildCtx, buildSystemActor } from '../../../test/helpers/context.ts';
 import { insertUser, type WorldUser } from '../../../test/helpers/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
+import { TEST_COLUMNS, TEST_MAP } from '../../../test/helpers/linkage-map.ts';
 import { buildTrustWorld, type World } from '../../../test/helpers/trust-world.ts';
 import { importAgencyFile, modulus11CheckDigit } from '../people/index.ts';
 import { ContactInput, DecisionInput } from './referrals.schemas.ts';
@@ -18,17 +19,6 @@ import { ContactInput, DecisionInput } from './referrals.schemas.ts';
  * the contact's page. Whoever decides first sets the child, in the index and on the contact.
  */
 
-const MAP = {
-  id: 'id',
-  given_name: 'forename',
-  family_name: 'surname',
-  date_of_birth: { column: 'dob', format: 'DD/MM/YYYY' },
-  sex: 'sex',
-  address_line_1: 'address',
-  postcode: 'postcode',
-  identifiers: { nhs_number: 'nhs' },
-} as const;
-const COLUMNS = ['id', 'forename', 'surname', 'dob', 'sex', 'address', 'postcode', 'nhs'];
 const GIVEN = ['Oliver', 'Amelia', 'Noah', 'Isla', 'Leo', 'Ava', 'Arthur', 'Freya', 'Oscar', 'Ivy'];
 const FAMILY = ['Smith', 'Jones', 'Patel', 'Khan', 'Nowak', 'Taylor', 'Brown', 'Evans', 'Walsh', 'Murphy'];
 
@@ -60,7 +50,7 @@ function rows(): string[][] {
   ];
 }
 
-const csvOf = (table: string[][]) => [COLUMNS, ...table].map((r) => r.join(',')).join('\n');
+const csvOf = (table: string[][]) => [TEST_COLUMNS, ...table].map((r) => r.join(',')).join('\n');
 
 describe('matching a contact’s child through the person index’s review queue', () => {
   let database: TestDatabase;
@@ -110,7 +100,7 @@ describe('matching a contact’s child through the person index’s review queue
         fileName: `${source}.csv`,
         open: () =>
           Readable.from([Buffer.from(csvOf(rows().map((r) => [`${prefix}${r[0]}`, ...r.slice(1)])))]),
-        map: MAP,
+        map: TEST_MAP,
       });
     const personOf = async (localId: string) =>
       (
