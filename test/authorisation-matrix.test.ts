@@ -198,6 +198,7 @@ const FRONT_DOOR_MATRIX: readonly (readonly [string, ...Expected[]])[] = [
   ['GET /areas/:slug/services/:serviceId',                       200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   ['GET /front-door',                                            403, 403, 403, 200, 200, 200, 403, 403, 403, 403],
   ['GET /contacts/:contactId',                                   200, 404, 404, 200, 200, 200, 404, 404, 404, 404],
+  ['GET /contacts/number/:number',                               403, 403, 403, 303, 303, 303, 403, 403, 403, 403],
   ['POST /contacts/:contactId/claim',                            403, 403, 403, 303, 303, 303, 403, 403, 403, 403],
   ['POST /contacts/:contactId/release',                          403, 403, 403, 409, 303, 409, 403, 403, 403, 403],
   ['POST /contacts/:contactId/priority',                         403, 403, 403, 409, 303, 409, 403, 403, 403, 403],
@@ -809,6 +810,14 @@ async function urlFor(route: string, actor: ActorName, person: PersonName): Prom
       post && !path.startsWith('/api/') ? insertContact(contactStateFor(route)) : frontDoorFixture.contactId,
     requestId: () => (post ? insertInformationRequest() : frontDoorFixture.requestId),
     slug: () => frontDoorFixture.slug,
+    number: async () => {
+      const contact = await t.db
+        .selectFrom('contacts')
+        .select('number')
+        .where('id', '=', frontDoorFixture.contactId)
+        .executeTakeFirstOrThrow();
+      return String(contact.number);
+    },
     serviceId: () => directoryServiceId,
     signpostId: () => (post ? insertSignpost(person) : randomUUID()),
   };

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../common/errors.ts';
+import { isAllowed } from '../../common/permissions.ts';
 import { pathParams, registerFormPage } from '../../web/form-route.ts';
 import { formErrors, parseWith } from '../../web/forms.ts';
 import type { WebServices } from '../../web/app.ts';
@@ -37,7 +38,11 @@ export function registerPersonIndexRoutes(app: FastifyInstance, services: Servic
     schema: LinkDecision,
     load: async (ctx, params) => {
       const pair = await index.reviewPair(ctx, params.linkId!);
-      return { ...pair, values: { version: pair.link.version } };
+      return {
+        ...pair,
+        canOpenContact: isAllowed(ctx, 'contacts.triage'),
+        values: { version: pair.link.version },
+      };
     },
     submit: async (ctx, data, params) => {
       await index.decideLink(ctx, params.linkId!, data.version, data.decision, data.note || null);

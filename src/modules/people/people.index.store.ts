@@ -318,7 +318,15 @@ export function findLink(q: Q, partnershipId: string, linkId: string) {
       j.onRef('p.partnershipId', '=', 'l.partnershipId').onRef('p.id', '=', 'l.personId'),
     )
     .selectAll('l')
-    .select(['r.localId', 'r.fields', 'r.received', 'r.receivedAt', 's.name as sourceName', 'p.sealedAt'])
+    .select([
+      'r.localId',
+      'r.fields',
+      'r.received',
+      'r.receivedAt',
+      's.name as sourceName',
+      's.code as sourceCode',
+      'p.sealedAt',
+    ])
     .where('l.partnershipId', '=', partnershipId)
     .where('l.id', '=', linkId)
     .executeTakeFirst();

@@ -58,6 +58,12 @@ export type ReviewDecision = 'link' | 'not_same' | 'more_information';
 /** Where the children the front door adds to the index are recorded as coming from. */
 const FRONT_DOOR_SOURCE = { code: 'front-door', name: 'Front door', kind: 'other' } as const;
 
+/** The number of the front-door contact a record describes (its local id is `contact-<number>`), else null. */
+export function contactNumberOf(sourceCode: string, localId: string): string | null {
+  const match = sourceCode === FRONT_DOOR_SOURCE.code ? /^contact-(\d+)$/.exec(localId) : null;
+  return match ? match[1]! : null;
+}
+
 /**
  * The person index over the agencies' records: linking new records to index people (automatically
  * when certain, to clerical review when not, to a new person when no one is near), the review queue
@@ -455,7 +461,13 @@ export class PersonIndexService {
         personIds: [link.personId],
         detail: { sourceRecordId: link.sourceRecordId },
       });
-      return { link, person, records, comparison: compareFields(link.fields, records, person) };
+      return {
+        link,
+        person,
+        records,
+        comparison: compareFields(link.fields, records, person),
+        contactNumber: contactNumberOf(link.sourceCode, link.localId),
+      };
     });
   }
 

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { ConflictError } from '../../common/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../common/errors.ts';
 import { createServices, type Services } from '../../composition.ts';
 import { loadConfig } from '../../config.ts';
 import { buildCtx, buildSystemActor } from '../../../test/helpers/context.ts';
@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/helpers/dat
 import { TEST_COLUMNS, TEST_MAP } from '../../../test/helpers/linkage-map.ts';
 import { buildTrustWorld, type World } from '../../../test/helpers/trust-world.ts';
 import { importAgencyFile, modulus11CheckDigit } from '../people/index.ts';
+import { contactNumberOf } from '../people/people.index.ts';
 import { ContactInput, DecisionInput } from './referrals.schemas.ts';
 
 /**
@@ -228,6 +229,7 @@ describe('matching a contact’s child through the person index’s review queue
       sourceName: 'Front door',
       localId: `contact-${(await contactRow(id)).number}`,
     });
+    expect(pair.contactNumber).toBe(String((await contactRow(id)).number));
     expect((await events(id)).map((e) => e.action).sort()).toEqual([
       'claim',
       'create',
@@ -246,6 +248,24 @@ describe('matching a contact’s child through the person index’s review queue
     expect(again.records.map((r) => r.id)).toEqual(first.records.map((r) => r.id));
     expect(again.links.map((l) => l.id)).toEqual(first.links.map((l) => l.id));
     expect(await audits(id, 'contact.hold-for-review')).toHaveLength(1);
+  });
+
+  it('finds a contact by the number the review page names, for the front door only', async () => {
+    const id = await contactAbout({});
+    const { number } = await contactRow(id);
+    await expect(services.frontDoor.contactIdByNumber(reviewer.ctx(), String(number))).resolves.toBe(id);
+    await expect(services.frontDoor.contactIdByNumber(reviewer.ctx(), '999999999')).rejects.toThrow(
+      NotFoundError,
+    );
+    await expect(services.frontDoor.contactIdByNumber(reviewer.ctx(), 'contact-1')).rejects.toThrow(
+      NotFoundError,
+    );
+    await expect(services.frontDoor.contactIdByNumber(w.users.teacher.ctx(), String(number))).rejects.toThrow(
+      ForbiddenError,
+    );
+    expect(contactNumberOf('front-door', `contact-${number}`)).toBe(String(number));
+    expect(contactNumberOf('gp', `contact-${number}`)).toBeNull();
+    expect(contactNumberOf('front-door', 'T1')).toBeNull();
   });
 
   it('matches the contact when a reviewer links the record, as the holder’s own match would', async () => {

@@ -253,6 +253,12 @@ export function registerFrontDoorRoutes(app: FastifyInstance, services: Services
     );
   };
 
+  // The person index's review page names a contact by its number; its page checks access as ever.
+  app.get('/contacts/number/:number', { config: { access: 'contacts.triage' } }, async (request, reply) => {
+    const { number } = request.params as { number: string };
+    return reply.redirect(`/contacts/${await frontDoor.contactIdByNumber(request.ctx(), number)}`, 303);
+  });
+
   app.get('/contacts/:contactId', { config: { access: 'signed-in' } }, async (request, reply) =>
     showContact(reply, request.ctx(), pathParams(request).contactId!),
   );

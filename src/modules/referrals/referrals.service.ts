@@ -335,6 +335,16 @@ export class FrontDoorService {
     });
   }
 
+  /** Which contact has this number (the person index's review page names contacts by number). */
+  async contactIdByNumber(ctx: Ctx, number: string): Promise<string> {
+    const partnershipId = await this.access.require(ctx, 'contacts.triage', 'contact.find-by-number');
+    const found = /^\d{1,12}$/.test(number)
+      ? await store.contactIdByNumber(this.db, partnershipId, number)
+      : undefined;
+    if (!found) throw new NotFoundError('Contact');
+    return found;
+  }
+
   /** The people the index thinks an unmatched contact's child may be, for the holder to choose from. */
   async candidates(ctx: Ctx, contactId: string) {
     const partnershipId = partnershipOf(ctx);

@@ -139,6 +139,16 @@ export function lockContactByNumber(tx: Tx, partnershipId: string, number: strin
     .executeTakeFirst();
 }
 
+export async function contactIdByNumber(q: Q, partnershipId: string, number: string) {
+  const row = await q
+    .selectFrom('contacts')
+    .select('id')
+    .where('partnershipId', '=', partnershipId)
+    .where('number', '=', number)
+    .executeTakeFirst();
+  return row?.id;
+}
+
 export type LockedContact = NonNullable<Awaited<ReturnType<typeof lockContact>>>;
 
 export async function userName(q: Q, partnershipId: string, userId: string) {
