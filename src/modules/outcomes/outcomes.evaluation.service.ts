@@ -5,6 +5,7 @@ import { londonDate, spokenDate } from '../../common/plain-dates.ts';
 import { SUPPRESSION_THRESHOLD, type Shown } from '../../common/suppression.ts';
 import type { Db } from '../../db/database.ts';
 import type { AccessService } from '../access/index.ts';
+import type { Cell, FigureTable as Figures } from '../../web/figure-table.ts';
 import type { AuditService } from '../audit/index.ts';
 import { cohortStrata, type CohortStratum } from '../referrals/index.ts';
 import {
@@ -65,13 +66,7 @@ export const EvaluationQuery = z.object({
 });
 export type EvaluationQuery = z.output<typeof EvaluationQuery>;
 
-export type Cell = { text: string; value: string | number };
-export type FigureTable = {
-  name: EvaluationTableName;
-  caption: string;
-  head: { text: string; numeric: boolean }[];
-  rows: Cell[][];
-};
+export type FigureTable = Figures<EvaluationTableName>;
 /** The shape of `lineChart` in web/views/_charts.njk. */
 export type LineChart = {
   title: string;

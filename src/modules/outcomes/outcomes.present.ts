@@ -3,14 +3,12 @@ import { QUESTION_LABELS, UNIT_LABELS, type Indicator } from './outcomes.indicat
 import { nextPeriod, type Point, type Series } from './outcomes.series.ts';
 import type { Grouping } from './outcomes.local-frameworks.ts';
 import type { IndicatorView } from './outcomes.service.ts';
+import type { Cell, Table } from '../../web/figure-table.ts';
 
 /**
  * From figures to what a page or a CSV file shows: charts, tables and words. Pure. A value that is not
  * shown says why: a small number, or no figure for that period.
  */
-
-export type Cell = { text: string; value: string | number };
-export type Table = { caption: string; head: { text: string; numeric: boolean }[]; rows: Cell[][] };
 
 const NO_FIGURE = 'No figure';
 const MAX_LINES = 8;

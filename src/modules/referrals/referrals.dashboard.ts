@@ -11,6 +11,7 @@ import * as store from './referrals.dashboard.store.ts';
 import { queueCounts } from './referrals.store.ts';
 import { CONTACT_SOURCES, type ContactSource } from './referrals.schemas.ts';
 import { OUTCOMES, OUTCOME_LABELS } from './referrals.workflow.ts';
+import type { Cell, FigureTable as Figures } from '../../web/figure-table.ts';
 
 /**
  * The front door manager's figures for a period of days: contacts per day by the referrer's sector and
@@ -76,15 +77,7 @@ export const DashboardPeriod = z
   });
 export type DashboardPeriod = z.output<typeof DashboardPeriod>;
 
-/** A table cell: the text for the page and the value for the CSV file. */
-export type Cell = { text: string; value: string | number };
-export type FigureTable = {
-  name: DashboardTableName;
-  caption: string;
-  head: { text: string; numeric: boolean }[];
-  /** The first cell of each row names it. */
-  rows: Cell[][];
-};
+export type FigureTable = Figures<DashboardTableName>;
 /** A bar or column: `value` is null where the figure is not shown; `text` is what is written beside it. */
 export type ChartItem = { label: string; value: number | null; text: string };
 export type Chart = { title: string; description: string; items: ChartItem[] };
