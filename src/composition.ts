@@ -176,7 +176,7 @@ export function createServices(
     signposts: new SignpostService(db, access, gate),
     directoryReferrals: new DirectoryReferralService(db, audit, access, gate),
     directoryEditor: new DirectoryEditorService(db, audit, access),
-    money: new MoneyService(db, audit, access, readDb),
+    money: new MoneyService(db, audit, access, localFrameworks, readDb),
     localFrameworks,
     outcomes,
     practiceChanges,

@@ -23,6 +23,7 @@ import * as m0022 from './0022_practice_changes.ts';
 import * as m0023 from './0023_statutory_returns.ts';
 import * as m0024 from './0024_plan_reminders.ts';
 import * as m0025 from './0025_local_outcome_codes.ts';
+import * as m0026 from './0026_money_local_outcomes.ts';
 
 /** Forward-only: migrations are added at the end and never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '0023_statutory_returns': m0023,
   '0024_plan_reminders': m0024,
   '0025_local_outcome_codes': m0025,
+  '0026_money_local_outcomes': m0026,
 };

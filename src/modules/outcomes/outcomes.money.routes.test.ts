@@ -293,4 +293,99 @@ describe('money pages', () => {
       true,
     );
   });
+
+  it('lets a spend line serve the partnership’s own outcomes: offered, refused when unknown, kept when retired, named in the figures', async () => {
+    const plan = 'Northbridge Children’s Plan';
+    const made = await admin.post('/outcomes/frameworks/new', {
+      name: plan,
+      outcomes: 'Safe at home\nIn school',
+    });
+    expect(made.statusCode).toBe(303);
+    const ours = String(made.headers.location).split('/').pop()!;
+    const budget = await t.database.db
+      .selectFrom('moneyBudgets')
+      .select('id')
+      .where('partnershipId', '=', t.partnershipId)
+      .executeTakeFirstOrThrow();
+    const form = await admin.get('/outcomes/money/spend/new');
+    expect(form.body).toContain(plan);
+    expect(form.body).toContain(`value="${ours}:o2"`);
+
+    const before = await count('moneySpendLines');
+    const line = async (outcomes: string) => ({
+      budgetId: budget.id,
+      serviceId,
+      amount: '400',
+      outcomes,
+      submissionId: await submissionIdOn(admin, '/outcomes/money/spend/new'),
+    });
+    const nowhere = `${randomUUID()}:o1`;
+    const refused = await admin.post('/outcomes/money/spend/new', await line(nowhere));
+    expect(refused.statusCode).toBe(400);
+    expect(errorSummary(refused.body)).toEqual([
+      `#outcomes ${nowhere} is not an outcome of your partnership’s frameworks`,
+    ]);
+    expect(await count('moneySpendLines')).toBe(before);
+    expect((await admin.post('/outcomes/money/spend/new', await line(`${ours}:o2`))).statusCode).toBe(303);
+    expect((await admin.get('/outcomes/money/spend?year=2025')).body).toContain(`In school (${plan})`);
+
+    // “In school” is taken off the list: no new line may choose it, the line that serves it keeps it.
+    const retired = await admin.post(`/outcomes/frameworks/${ours}/edit`, {
+      name: plan,
+      outcomes: 'Safe at home',
+      version: '1',
+    });
+    expect(retired.statusCode).toBe(303);
+    expect((await admin.get('/outcomes/money/spend/new')).body).not.toContain(`value="${ours}:o2"`);
+    const saved = await t.database.db
+      .selectFrom('moneySpendOutcomes')
+      .innerJoin('moneySpendLines', 'moneySpendLines.id', 'moneySpendOutcomes.spendId')
+      .select(['moneySpendLines.id', 'moneySpendLines.version'])
+      .where('moneySpendOutcomes.framework', '=', ours)
+      .executeTakeFirstOrThrow();
+    const edit = await admin.get(`/outcomes/money/spend/${saved.id}/edit`);
+    expect(edit.body).toMatch(new RegExp(`value="${ours}:o2" checked`));
+    expect(edit.body).toContain('In school (no longer offered)');
+    const kept = await admin.post(`/outcomes/money/spend/${saved.id}/edit`, {
+      budgetId: budget.id,
+      serviceId,
+      amount: '450',
+      outcomes: [`${ours}:o2`, `${ours}:o1`],
+      version: String(saved.version),
+    });
+    expect(kept.statusCode).toBe(303);
+    const again = await admin.post('/outcomes/money/spend/new', await line(`${ours}:o2`));
+    expect(errorSummary(again.body)).toEqual([
+      `#outcomes In school (${plan}) is no longer offered: choose another outcome`,
+    ]);
+
+    const upload = await admin.get('/outcomes/money/spend/upload');
+    expect(upload.body).toContain(`<code>${ours}:o1</code>: Safe at home`);
+    const file = (outcomes: string) => ({
+      file: {
+        name: 'spend.csv',
+        content: `financial_year,budget,service,amount,outcomes\n2025-26,Early help pool,Family support workers,50,${outcomes}\n`,
+      },
+    });
+    const badFile = await admin.postFiles(
+      '/outcomes/money/spend/upload',
+      { submissionId: randomUUID() },
+      file(`${ours}:o2`),
+    );
+    expect(errorSummary(badFile.body)).toEqual([
+      `#file Row 2, column outcomes: In school (${plan}) is no longer offered: choose another outcome`,
+    ]);
+    const goodFile = await admin.postFiles(
+      '/outcomes/money/spend/upload',
+      { submissionId: randomUUID() },
+      file(`${ours}:o1`),
+    );
+    expect(goodFile.statusCode).toBe(303);
+
+    const csv = await analyst.get('/outcomes/money/spend-by-outcome.csv?year=2025');
+    expect(csv.body).toContain(`Safe at home (${plan}),0.00,0.00,0.00,0.00,275.00`);
+    expect(csv.body).toContain(`In school (${plan}),0.00,0.00,0.00,0.00,225.00`);
+    const account = await analyst.get('/outcomes/money/outcome-account?year=2025');
+    expect(account.body).toContain(`Safe at home (${plan})`);
+  });
 });

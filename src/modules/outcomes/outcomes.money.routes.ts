@@ -7,7 +7,7 @@ import { registerFormPage } from '../../web/form-route.ts';
 import { sendCsv, tableRows } from '../../web/csv.ts';
 import { formErrors, parseWith } from '../../web/forms.ts';
 import { SECTOR_LABELS } from '../access/index.ts';
-import { MONEY_FIGURES, outcomeChoices, type MoneyFigureName, type MoneyService } from './outcomes.money.ts';
+import { MONEY_FIGURES, type MoneyFigureName, type MoneyService } from './outcomes.money.ts';
 import {
   BUDGET_KIND_HINTS,
   BUDGET_KIND_LABELS,
@@ -213,8 +213,9 @@ export function registerMoneyRoutes(app: FastifyInstance, services: { money: Mon
     });
   });
 
-  const spendForm = async (ctx: Ctx) => {
-    const { budgets, services, outcomes } = await money.spendChoices(ctx);
+  /** `keep`: the outcomes of the line being changed, offered even if retired since. */
+  const spendForm = async (ctx: Ctx, keep: string[] = []) => {
+    const { budgets, services, outcomes } = await money.spendChoices(ctx, keep);
     const partners = await money.listPartners(ctx);
     return {
       budgetItems: budgets.map((b) => ({
@@ -253,8 +254,9 @@ export function registerMoneyRoutes(app: FastifyInstance, services: { money: Mon
     schema: SpendForm,
     load: async (ctx, { spendId }) => {
       const line = await money.getSpend(ctx, spendId!);
+      const outcomes = line.outcomes.map((o) => `${o.framework}:${o.code}`);
       return {
-        ...(await spendForm(ctx)),
+        ...(await spendForm(ctx, outcomes)),
         editing: true,
         values: {
           budgetId: line.budgetId,
@@ -262,7 +264,7 @@ export function registerMoneyRoutes(app: FastifyInstance, services: { money: Mon
           serviceId: line.serviceId,
           quarter: line.quarter ? String(line.quarter) : '',
           amount: poundsText(line.pence),
-          outcomes: line.outcomes.map((o) => `${o.framework}:${o.code}`),
+          outcomes,
           description: line.description,
           version: line.version,
         },
@@ -285,21 +287,24 @@ export function registerMoneyRoutes(app: FastifyInstance, services: { money: Mon
       limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 3 },
     });
     const view = `${VIEWS}/upload.njk`;
-    const form = { columns: SPEND_CSV_COLUMNS, outcomeGroups: outcomeChoices() };
+    // The outcome codes a file may use: the national ones and the partnership's own.
+    const form = async (ctx: Ctx) => ({
+      columns: SPEND_CSV_COLUMNS,
+      outcomeGroups: await money.spendOutcomes(ctx),
+    });
 
     scope.get(`${BASE}/spend/upload`, { config: { access: 'money.record' } }, async (request, reply) => {
-      await money.listPartners(request.ctx());
-      return reply.page(view, { ...form, values: { submissionId: randomUUID() } });
+      return reply.page(view, { ...(await form(request.ctx())), values: { submissionId: randomUUID() } });
     });
 
     scope.post(`${BASE}/spend/upload`, { config: { access: 'money.record' } }, async (request, reply) => {
       const ctx = request.ctx();
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const again = (problems: string[], field = 'file') =>
+      const again = async (problems: string[], field = 'file') =>
         reply.page(
           view,
           {
-            ...form,
+            ...(await form(ctx)),
             values: {
               submissionId: typeof body.submissionId === 'string' ? body.submissionId : randomUUID(),
             },

@@ -178,8 +178,21 @@ export const BudgetForm = z
   });
 export type BudgetForm = z.output<typeof BudgetForm>;
 
-/** An outcome a spend line serves, as `<framework id>:<outcome code>`. */
-const OutcomeKey = z.string().regex(/^[a-z_]{1,40}:[a-z_]{1,60}$/, 'Choose the outcomes from the list');
+/**
+ * An outcome a spend line serves, as `<framework id>:<outcome code>`, as goals name one: a national
+ * framework's id and code (`england:stay_safe`), or a local framework's uuid and its outcome's code
+ * (`…:o1`). Whether the partnership's frameworks know it is the service's to check.
+ */
+const OUTCOME_KEY =
+  /^([a-z_]{1,40}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):([a-z0-9_]{1,60})$/;
+
+/** `framework:code` as its parts (any case, spaces around it ignored), or null when not written so. */
+export function parseOutcomeKey(key: string): { framework: string; code: string } | null {
+  const m = OUTCOME_KEY.exec(key.trim().toLowerCase());
+  return m ? { framework: m[1]!, code: m[2]! } : null;
+}
+
+const OutcomeKey = z.string().trim().toLowerCase().regex(OUTCOME_KEY, 'Choose the outcomes from the list');
 
 export const SpendForm = z.object({
   budgetId: z.uuid({ error: 'Choose the budget the money came from' }),

@@ -9,6 +9,7 @@ import { ConflictError, ForbiddenError, ValidationError } from '../../common/err
 import { AccessService } from '../access/index.ts';
 import { AuditService } from '../audit/index.ts';
 import { childrenServedByService } from '../directory/index.ts';
+import { FrameworkInput, LocalFrameworkService } from './outcomes.local-frameworks.ts';
 import { apportion, MoneyService, outcomeAccount } from './outcomes.money.ts';
 import { BudgetForm, parsePounds, parseYear, SpendForm, yearLabel } from './outcomes.money.schemas.ts';
 import { seedMoney } from './outcomes.money.seed.ts';
@@ -144,7 +145,8 @@ describe('money: the service', () => {
     await saveTestServices(db, partnershipId, [big, small, unused], TEST_NOW);
     services = { big: big.id, small: small.id, unused: unused.id };
     const audit = new AuditService(db);
-    money = new MoneyService(db, audit, new AccessService(db, audit));
+    const access = new AccessService(db, audit);
+    money = new MoneyService(db, audit, access, new LocalFrameworkService(db, audit, access));
 
     // Children served in 2025-26: six by the big service, two by the small one, and some that do not count.
     const child = async () =>
@@ -697,7 +699,13 @@ describe('money: the demo seed', () => {
     const counts = await seedMoney(database.db, partnershipId, { now: TEST_NOW, seed: 1 });
     expect(counts.referrals).toBeGreaterThan(100);
     const audit = new AuditService(database.db);
-    const money = new MoneyService(database.db, audit, new AccessService(database.db, audit));
+    const access = new AccessService(database.db, audit);
+    const money = new MoneyService(
+      database.db,
+      audit,
+      access,
+      new LocalFrameworkService(database.db, audit, access),
+    );
     const cost = await money.figures(analyst.ctx(TEST_NOW), 'cost-per-child', 2025);
     const cells = cost.tables.main.rows.map((r) => r[3]!.text);
     expect(cells.some((c) => c.startsWith('£'))).toBe(true);
@@ -712,4 +720,268 @@ describe('money: the demo seed', () => {
       .executeTakeFirstOrThrow();
     expect(Number(aligned.n)).toBe(0);
   }, 120_000);
+});
+
+describe('money: outcomes of the partnership’s own frameworks', () => {
+  let database: TestDatabase;
+  let money: MoneyService;
+  let frameworks: LocalFrameworkService;
+  let admin: WorldUser;
+  let analyst: WorldUser;
+  let partnerId: string;
+  let budgetId: string;
+  let serviceId: string;
+  /** Ours: three outcomes, o3 to be retired; theirs: another partnership's. */
+  let ours: string;
+  let theirs: string;
+  const PLAN = 'Northbridge Children’s Plan';
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const db = database.db;
+    const user = async (partnershipId: string, email: string, role: 'partnership_admin' | 'analyst') => {
+      const org = await db
+        .insertInto('organisations')
+        .values({ partnershipId, name: `Council of ${email}`, sector: 'social_care', kind: 'Council' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return insertUser(db, partnershipId, email, org.id, [role]);
+    };
+    const partnershipId = await insertPartnership(db, 'Northbridge');
+    admin = await user(partnershipId, 'admin@local.example', 'partnership_admin');
+    analyst = await user(partnershipId, 'analyst@local.example', 'analyst');
+    const elsewhere = await user(
+      await insertPartnership(db, 'Elsewhere'),
+      'admin@elsewhere.example',
+      'partnership_admin',
+    );
+    await seedTestDirectory(db, partnershipId);
+    const service = aServiceRecord({ name: 'Family support workers' });
+    await saveTestServices(db, partnershipId, [service], TEST_NOW);
+    serviceId = service.id;
+    const audit = new AuditService(db);
+    const access = new AccessService(db, audit);
+    frameworks = new LocalFrameworkService(db, audit, access);
+    money = new MoneyService(db, audit, access, frameworks);
+    ours = await frameworks.create(
+      admin.ctx(TEST_NOW),
+      FrameworkInput.parse({ name: PLAN, outcomes: 'Safe at home\nIn school\nHealthy and happy' }),
+    );
+    theirs = await frameworks.create(
+      elsewhere.ctx(TEST_NOW),
+      FrameworkInput.parse({ name: 'Elsewhere’s plan', outcomes: 'Safe at home' }),
+    );
+    partnerId = (
+      await money.createPartner(admin.ctx(TEST_NOW), {
+        name: 'Northbridge Council',
+        sector: 'social_care',
+        active: true,
+      })
+    ).id;
+    budgetId = (
+      await money.createBudget(
+        admin.ctx(TEST_NOW),
+        BudgetForm.parse({
+          name: 'Early help',
+          financialYear: '2025',
+          kind: 'own',
+          [`contribution-${partnerId}`]: '50000',
+        }),
+      )
+    ).id;
+  }, 60_000);
+  afterAll(() => database.close());
+
+  const ctx = (u: WorldUser) => u.ctx(TEST_NOW);
+  const spend = (fields: Record<string, string | string[]>) =>
+    SpendForm.parse({ budgetId, serviceId, amount: '100', ...fields });
+  const written = async () => {
+    const count = (table: 'moneySpendLines' | 'moneySpendOutcomes') =>
+      database.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+        .then((r) => Number(r.n));
+    return { lines: await count('moneySpendLines'), outcomes: await count('moneySpendOutcomes') };
+  };
+  const groupOf = (groups: { id: string; outcomes: { key: string; label: string }[] }[], id: string) =>
+    groups.find((g) => g.id === id);
+
+  it('offers the national frameworks, then the partnership’s own, and records a line serving a local outcome', async () => {
+    const { outcomes } = await money.spendChoices(ctx(admin));
+    expect(outcomes.map((g) => g.name)).toEqual([
+      'Every Child Matters',
+      'Wellbeing indicators (SHANARRI)',
+      'Supporting Families',
+      PLAN,
+    ]);
+    expect(groupOf(outcomes, ours)?.outcomes).toEqual([
+      { key: `${ours}:o1`, label: 'Safe at home' },
+      { key: `${ours}:o2`, label: 'In school' },
+      { key: `${ours}:o3`, label: 'Healthy and happy' },
+    ]);
+    expect(groupOf(await money.spendOutcomes(ctx(admin)), theirs)).toBeUndefined();
+
+    // A framework id in capitals is the same framework.
+    const { id } = await money.createSpend(
+      ctx(admin),
+      spend({ amount: '3000', outcomes: [`${ours}:o1`, `${ours.toUpperCase()}:o3`, 'england:stay_safe'] }),
+    );
+    const saved = await money.getSpend(ctx(admin), id);
+    expect(saved.outcomes).toHaveLength(3);
+    expect(saved.outcomes).toEqual(
+      expect.arrayContaining([
+        { framework: ours, code: 'o1' },
+        { framework: ours, code: 'o3' },
+        { framework: 'england', code: 'stay_safe' },
+      ]),
+    );
+    const { lines } = await money.listSpend(ctx(admin), 2025);
+    expect(lines[0]!.outcomeLabels.sort()).toEqual([
+      `Healthy and happy (${PLAN})`,
+      `Safe at home (${PLAN})`,
+      'Stay safe (Every Child Matters)',
+    ]);
+    const event = await database.db
+      .selectFrom('auditEvents')
+      .select('detail')
+      .where('action', '=', 'money.spend.create')
+      .where('subjectId', '=', id)
+      .executeTakeFirstOrThrow();
+    expect((event.detail as { outcomes: unknown[] }).outcomes).toContainEqual({
+      framework: ours,
+      code: 'o1',
+    });
+  });
+
+  it('refuses another partnership’s outcome, an unknown framework or code, naming it, and writes nothing', async () => {
+    const before = await written();
+    const nowhere = randomUUID();
+    for (const key of [`${theirs}:o1`, `${ours}:o9`, `${nowhere}:o1`, 'england:o1']) {
+      await expect(
+        money.createSpend(ctx(admin), spend({ outcomes: [`${ours}:o2`, key] })),
+      ).rejects.toMatchObject({
+        fields: [{ field: 'outcomes', message: `${key} is not an outcome of your partnership’s frameworks` }],
+      });
+    }
+    // Not written as framework:code at all: refused at the edge.
+    expect(SpendForm.safeParse({ budgetId, serviceId, amount: '1', outcomes: `${ours}:o-1` }).success).toBe(
+      false,
+    );
+    expect(
+      SpendForm.safeParse({ budgetId, serviceId, amount: '1', outcomes: `${ours}:stay_safe:x` }).success,
+    ).toBe(false);
+    expect(await written()).toEqual(before);
+  });
+
+  it('keeps a retired outcome on a line that serves it, and offers it for no new choice', async () => {
+    const [line] = (await money.listSpend(ctx(admin), 2025)).lines;
+    await frameworks.update(
+      ctx(admin),
+      ours,
+      FrameworkInput.parse({ name: PLAN, outcomes: 'Safe at home\nIn school', version: '1' }),
+    );
+    expect(
+      groupOf((await money.spendChoices(ctx(admin))).outcomes, ours)?.outcomes.map((o) => o.key),
+    ).toEqual([`${ours}:o1`, `${ours}:o2`]);
+    const keep = await money.spendChoices(ctx(admin), [`${ours}:o3`]);
+    expect(groupOf(keep.outcomes, ours)?.outcomes.at(-1)).toEqual({
+      key: `${ours}:o3`,
+      label: 'Healthy and happy (no longer offered)',
+    });
+
+    const retired = `Healthy and happy (${PLAN}) is no longer offered: choose another outcome`;
+    const before = await written();
+    await expect(money.createSpend(ctx(admin), spend({ outcomes: `${ours}:o3` }))).rejects.toMatchObject({
+      fields: [{ field: 'outcomes', message: retired }],
+    });
+    const { id: other } = await money.createSpend(ctx(admin), spend({ outcomes: `${ours}:o1` }));
+    await expect(
+      money.updateSpend(ctx(admin), other, spend({ outcomes: [`${ours}:o1`, `${ours}:o3`], version: '1' })),
+    ).rejects.toMatchObject({ fields: [{ field: 'outcomes', message: retired }] });
+    expect(await written()).toEqual({ lines: before.lines + 1, outcomes: before.outcomes + 1 });
+
+    await money.updateSpend(
+      ctx(admin),
+      line!.id,
+      spend({
+        amount: '3000',
+        outcomes: [`${ours}:o1`, `${ours}:o3`, 'england:stay_safe'],
+        description: 'Invoice 7',
+        version: String(line!.version),
+      }),
+    );
+    expect(await money.getSpend(ctx(admin), line!.id)).toMatchObject({
+      description: 'Invoice 7',
+      version: 2,
+    });
+    expect((await money.getSpend(ctx(admin), line!.id)).outcomes).toContainEqual({
+      framework: ours,
+      code: 'o3',
+    });
+  });
+
+  it('groups and labels local outcomes in spend by outcome and in the outcome account', async () => {
+    // £3,000 over three outcomes (one retired since) and £100 on “Safe at home”.
+    const byOutcome = await money.figures(ctx(analyst), 'spend-by-outcome', 2025);
+    expect(Object.fromEntries(byOutcome.tables.main.rows.map((r) => [r[0]!.text, r.at(-1)!.value]))).toEqual({
+      [`Safe at home (${PLAN})`]: '1100.00',
+      [`Healthy and happy (${PLAN})`]: '1000.00',
+      'Stay safe (Every Child Matters)': '1000.00',
+      'All outcomes': '3100.00',
+    });
+    const account = await money.figures(ctx(analyst), 'outcome-account', 2025);
+    if (!('sections' in account)) throw new Error('no sections');
+    expect(account.sections[0]!.table.rows.map((r) => [r[0]!.text, r[2]!.text])).toEqual([
+      [`Safe at home (${PLAN})`, '£1,100'],
+      [`Healthy and happy (${PLAN})`, '£1,000'],
+      ['Stay safe (Every Child Matters)', '£1,000'],
+      ['All outcomes', '£3,100'],
+    ]);
+    // The CSV table: a row per partner and outcome, named the same way.
+    expect(account.tables.main.rows.map((r) => r[1]!.value)).toContain(`Healthy and happy (${PLAN})`);
+  });
+
+  it('loads a CSV file naming a local outcome by its framework’s id and code, and refuses bad ones by row and column', async () => {
+    const header = 'financial_year,budget,service,amount,outcomes';
+    const row = (outcomes: string) => `2025-26,Early help,Family support workers,50,${outcomes}`;
+    const before = await written();
+    const refused = await money
+      .uploadSpend(
+        ctx(admin),
+        {
+          name: 'spend.csv',
+          content: [header, row(`${ours}:o2;${theirs}:o1`), row(`${ours}:o3`), row(`${ours}:stay_safe`)].join(
+            '\n',
+          ),
+        },
+        randomUUID(),
+      )
+      .catch((e: unknown) => e);
+    expect((refused as ValidationError).fields.map((f) => f.message)).toEqual([
+      `Row 2, column outcomes: “${theirs}:o1” is not an outcome; write framework:code, for example england:stay_safe`,
+      `Row 3, column outcomes: Healthy and happy (${PLAN}) is no longer offered: choose another outcome`,
+      `Row 4, column outcomes: “${ours}:stay_safe” is not an outcome; write framework:code, for example england:stay_safe`,
+    ]);
+    expect(await written()).toEqual(before);
+
+    const loaded = await money.uploadSpend(
+      ctx(admin),
+      {
+        name: 'spend.csv',
+        content: [header, row(`${ours.toUpperCase()}:o2; england:be_healthy`)].join('\n'),
+      },
+      randomUUID(),
+    );
+    expect(loaded).toMatchObject({ rows: 1, repeated: false });
+    const lines = await database.db
+      .selectFrom('moneySpendOutcomes')
+      .innerJoin('moneySpendLines', 'moneySpendLines.id', 'moneySpendOutcomes.spendId')
+      .select(['framework', 'outcomeCode'])
+      .where('moneySpendLines.uploadId', '=', loaded.id)
+      .orderBy('framework')
+      .execute();
+    expect(lines).toHaveLength(2);
+    expect(lines).toContainEqual({ framework: ours, outcomeCode: 'o2' });
+  });
 });

@@ -9,12 +9,13 @@ import type { Db, Tx } from '../../db/database.ts';
 import type { AccessService } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import { childrenServedByService, listServiceNames, type DirectoryServiceName } from '../directory/index.ts';
-import { OUTCOME_FRAMEWORKS, outcomeOf } from '../../common/outcome-frameworks.ts';
+import { OUTCOME_FRAMEWORKS, outcomeIn, type OutcomeFramework } from '../../common/outcome-frameworks.ts';
 import {
   BUDGET_KIND_LABELS,
   financialYearOf,
   formatPence,
   formatPounds,
+  parseOutcomeKey,
   parsePounds,
   parseYear,
   poundsText,
@@ -26,6 +27,8 @@ import {
   type SpendForm,
   type SpendInput,
 } from './outcomes.money.schemas.ts';
+import type { Cell, Table as FigureTable } from '../../web/figure-table.ts';
+import type { LocalFrameworkService } from './outcomes.local-frameworks.ts';
 import * as store from './outcomes.money.store.ts';
 
 /**
@@ -38,6 +41,9 @@ import * as store from './outcomes.money.store.ts';
  * - an own budget has one contributor; aligned and pooled budgets have two or more;
  * - a spend line's year is its budget's; a line from an aligned budget names whose part paid (one of
  *   the budget's contributors); own and pooled lines do not;
+ * - a line serves outcomes of the national frameworks or of the partnership's own (local) ones, as
+ *   plan goals do; a retired local outcome is offered for no new choice, but a line that serves it
+ *   keeps it;
  * - a line's money is shared equally between the outcomes it serves (to the penny, the remainder
  *   going to the first outcomes); in the outcome account, an own budget's line is its partner's, an
  *   aligned line the partner it names, and a pooled line is apportioned by the partners' shares of
@@ -66,12 +72,6 @@ export const MONEY_FIGURES: readonly MoneyFigureName[] = [
   'outcome-account',
 ];
 
-export type Cell = { text: string; value: string | number };
-export type FigureTable = {
-  caption: string;
-  head: { text: string; numeric: boolean }[];
-  rows: Cell[][];
-};
 export type ChartItem = { label: string; value: number | null; text: string };
 export type Chart = { title: string; description: string; items: ChartItem[] };
 
@@ -164,20 +164,50 @@ function countCell(shown: Shown | undefined): Cell {
     : { text: shown.display, value: shown.display };
 }
 
-function outcomeLabel(key: string): string {
+/** An outcome key's words and its framework's name, from `frameworks` (national and the partnership's own). */
+function outcomeLabel(key: string, frameworks: readonly OutcomeFramework[]): string {
   if (key === '') return NO_OUTCOME;
   const [framework, code] = key.split(':');
-  const o = outcomeOf(framework ?? '', code ?? '');
+  const o = outcomeIn(frameworks, framework ?? '', code ?? '');
   return o ? `${o.label} (${o.frameworkName})` : key;
 }
 
-/** Every outcome a line can serve, grouped by framework, for the form's checkboxes. */
-export function outcomeChoices() {
-  return OUTCOME_FRAMEWORKS.map((f) => ({
-    id: f.id,
-    name: f.name,
-    outcomes: f.outcomes.map((o) => ({ key: `${f.id}:${o.code}`, label: o.label })),
-  }));
+/**
+ * The outcomes a line can serve, grouped by framework, for the form's checkboxes: the national
+ * frameworks, then the partnership's own without their retired outcomes, except those in `keep`
+ * (the line's own, which it may keep). A framework with nothing to offer is left out.
+ */
+function outcomeChoices(frameworks: readonly OutcomeFramework[], keep: readonly string[] = []) {
+  return frameworks
+    .map((f) => ({
+      id: f.id,
+      name: f.name,
+      outcomes: f.outcomes
+        .filter((o) => !o.retired || keep.includes(`${f.id}:${o.code}`))
+        .map((o) => ({
+          key: `${f.id}:${o.code}`,
+          label: o.retired ? `${o.label} (no longer offered)` : o.label,
+        })),
+    }))
+    .filter((f) => f.outcomes.length > 0);
+}
+
+/**
+ * Why a line may not serve `o`, or null if it may: it must be an outcome of `frameworks` (another
+ * partnership's framework is unknown here, and answers `unknown`), and not retired unless the line
+ * already served it (`kept`).
+ */
+function outcomeProblem(
+  frameworks: readonly OutcomeFramework[],
+  o: { framework: string; code: string },
+  kept: boolean,
+  unknown: string,
+): string | null {
+  const found = outcomeIn(frameworks, o.framework, o.code);
+  if (!found) return unknown;
+  if (found.retired && !kept)
+    return `${found.label} (${found.frameworkName}) is no longer offered: choose another outcome`;
+  return null;
 }
 
 function fieldErrors(errors: FieldError[]): never {
@@ -190,11 +220,17 @@ export class MoneyService {
     private readonly db: Db,
     private readonly audit: AuditService,
     private readonly access: AccessService,
+    private readonly localFrameworks: Pick<LocalFrameworkService, 'forGoals'>,
     private readonly readDb: Db = db,
   ) {}
 
   private actorId(ctx: Ctx): string | null {
     return isSystem(ctx.actor) ? null : ctx.actor.userId;
+  }
+
+  /** The frameworks a line's outcomes come from: the national ones, then the partnership's own (one query). */
+  private async frameworks(q: Db | Tx, partnershipId: string): Promise<OutcomeFramework[]> {
+    return [...OUTCOME_FRAMEWORKS, ...(await this.localFrameworks.forGoals(q, partnershipId))];
   }
 
   /** What the person may use here; someone who may neither record nor see figures is refused (audited). */
@@ -406,23 +442,34 @@ export class MoneyService {
 
   // --- Spend -------------------------------------------------------------------------------------
 
-  /** What the spend form offers: budgets (with their contributors), partners, services, outcomes. */
-  async spendChoices(ctx: Ctx) {
+  /**
+   * What the spend form offers: budgets (with their contributors), services, outcomes. `keep`: the
+   * outcomes the line being changed serves, offered even if retired.
+   */
+  async spendChoices(ctx: Ctx, keep: readonly string[] = []) {
     const partnershipId = await this.access.require(ctx, 'money.record', 'money.spend.form');
-    const [budgets, services] = await Promise.all([
+    const [budgets, services, frameworks] = await Promise.all([
       store.listBudgets(this.db, partnershipId),
       listServiceNames(this.db, partnershipId),
+      this.frameworks(this.db, partnershipId),
     ]);
-    return { budgets, services, outcomes: outcomeChoices() };
+    return { budgets, services, outcomes: outcomeChoices(frameworks, keep) };
+  }
+
+  /** The outcomes a spend file may name, for the upload page's help. */
+  async spendOutcomes(ctx: Ctx) {
+    const partnershipId = await this.access.require(ctx, 'money.record', 'money.spend.upload');
+    return outcomeChoices(await this.frameworks(this.db, partnershipId));
   }
 
   async listSpend(ctx: Ctx, year?: number) {
     const partnershipId = await this.access.require(ctx, 'money.record', 'money.spend.list');
     const years = await store.yearsWithMoney(this.db, partnershipId);
     const shown = year ?? years[0] ?? financialYearOf(londonDate(ctx.now));
-    const [lines, services] = await Promise.all([
+    const [lines, services, frameworks] = await Promise.all([
       store.listSpend(this.db, partnershipId, { year: shown }),
       listServiceNames(this.db, partnershipId),
+      this.frameworks(this.db, partnershipId),
     ]);
     const serviceName = new Map(services.map((s) => [s.id, s.name]));
     return {
@@ -431,7 +478,7 @@ export class MoneyService {
       lines: lines.map((l) => ({
         ...l,
         serviceName: serviceName.get(l.serviceId) ?? 'Unknown service',
-        outcomeLabels: l.outcomes.map((o) => outcomeLabel(`${o.framework}:${o.code}`)),
+        outcomeLabels: l.outcomes.map((o) => outcomeLabel(`${o.framework}:${o.code}`, frameworks)),
       })),
       totalPence: lines.reduce((s, l) => s + l.pence, 0),
     };
@@ -444,12 +491,15 @@ export class MoneyService {
     return line;
   }
 
-  /** Checks a spend line against the budgets, partners, services and outcomes; answers its year. */
+  /**
+   * Checks a spend line against the budgets, partners, services and outcomes; answers its year.
+   * `before`: the line as it was, whose outcomes it may keep even if retired since.
+   */
   private checkSpend(
     input: SpendInput,
-    budgets: readonly store.BudgetRow[],
-    services: readonly DirectoryServiceName[],
+    { budgets, services, frameworks }: KnownForSpend,
     field: (name: string) => string = (name) => name,
+    before?: store.SpendRow,
   ): { errors: FieldError[]; financialYear: number } {
     const errors: FieldError[] = [];
     const budget = budgets.find((b) => b.id === input.budgetId);
@@ -474,13 +524,26 @@ export class MoneyService {
       });
     }
     for (const o of input.outcomes) {
-      if (!outcomeOf(o.framework, o.code))
-        errors.push({
-          field: field('outcomes'),
-          message: `${o.framework}:${o.code} is not an outcome we know`,
-        });
+      const kept = before?.outcomes.some((b) => b.framework === o.framework && b.code === o.code) ?? false;
+      const message = outcomeProblem(
+        frameworks,
+        o,
+        kept,
+        `${o.framework}:${o.code} is not an outcome of your partnership’s frameworks`,
+      );
+      if (message) errors.push({ field: field('outcomes'), message });
     }
     return { errors, financialYear: budget?.financialYear ?? 0 };
+  }
+
+  /** What a spend line is checked against, read in the change's transaction. */
+  private async knownForSpend(tx: Tx, partnershipId: string): Promise<KnownForSpend> {
+    const [budgets, services, frameworks] = await Promise.all([
+      store.listBudgets(tx, partnershipId),
+      listServiceNames(tx, partnershipId),
+      this.frameworks(tx, partnershipId),
+    ]);
+    return { budgets, services, frameworks };
   }
 
   private static fromForm(form: SpendForm): SpendInput {
@@ -490,10 +553,8 @@ export class MoneyService {
       serviceId: form.serviceId,
       quarter: form.quarter,
       amountPence: form.amount,
-      outcomes: form.outcomes.map((key) => {
-        const [framework, code] = key.split(':');
-        return { framework: framework!, code: code! };
-      }),
+      // The schema let through only keys written as framework:code.
+      outcomes: form.outcomes.map((key) => parseOutcomeKey(key)!),
       description: form.description,
     };
   }
@@ -506,9 +567,7 @@ export class MoneyService {
         const earlier = await store.madeBy(tx, 'moneySpendLines', partnershipId, form.submissionId);
         if (earlier) return { id: earlier, repeated: true };
       }
-      const budgets = await store.listBudgets(tx, partnershipId);
-      const services = await listServiceNames(tx, partnershipId);
-      const { errors, financialYear } = this.checkSpend(input, budgets, services);
+      const { errors, financialYear } = this.checkSpend(input, await this.knownForSpend(tx, partnershipId));
       if (errors.length > 0) fieldErrors(errors);
       const id = await store.insertSpend(tx, {
         ...input,
@@ -537,9 +596,12 @@ export class MoneyService {
     await this.db.transaction().execute(async (tx) => {
       const [before] = await store.listSpend(tx, partnershipId, { id });
       if (!before) throw new NotFoundError('That spend line');
-      const budgets = await store.listBudgets(tx, partnershipId);
-      const services = await listServiceNames(tx, partnershipId);
-      const { errors, financialYear } = this.checkSpend(input, budgets, services);
+      const { errors, financialYear } = this.checkSpend(
+        input,
+        await this.knownForSpend(tx, partnershipId),
+        undefined,
+        before,
+      );
       if (errors.length > 0) fieldErrors(errors);
       if (
         !(await store.updateSpend(tx, partnershipId, id, form.version!, {
@@ -587,11 +649,10 @@ export class MoneyService {
         const upload = await store.findUpload(tx, partnershipId, earlier);
         return { id: earlier, rows: upload?.rowCount ?? 0, repeated: true };
       }
-      const budgets = await store.listBudgets(tx, partnershipId);
+      const known = await this.knownForSpend(tx, partnershipId);
       const partners = await store.listPartners(tx, partnershipId);
-      const services = await listServiceNames(tx, partnershipId);
-      const { rows, errors } = readSpendCsv(file.content, { budgets, partners, services }, (input, line) =>
-        this.checkSpend(input, budgets, services, (name) => `row ${line}, ${CSV_COLUMN_OF[name] ?? name}`),
+      const { rows, errors } = readSpendCsv(file.content, { ...known, partners }, (input, line) =>
+        this.checkSpend(input, known, (name) => `row ${line}, ${CSV_COLUMN_OF[name] ?? name}`),
       );
       if (errors.length > 0) throw new ValidationError(errors.map((e) => ({ field: 'file', message: e })));
       const uploadId = await store.insertUpload(tx, {
@@ -666,7 +727,7 @@ export class MoneyService {
           case 'spend-by-service':
             return { ...base, ...spendByService(lines, services, span) };
           case 'spend-by-outcome':
-            return { ...base, ...spendByOutcome(lines, span) };
+            return { ...base, ...spendByOutcome(lines, span, await this.frameworks(tx, partnershipId)) };
           case 'cost-per-child': {
             const served = await childrenServedByService(tx, partnershipId, to, to);
             return { ...base, ...costPerChild(lines, services, served, to) };
@@ -674,7 +735,8 @@ export class MoneyService {
           case 'outcome-account': {
             const budgets = await store.listBudgets(tx, partnershipId, { fromYear: from, toYear: to });
             const partners = await store.listPartners(tx, partnershipId);
-            return { ...base, ...outcomeAccountFigures(lines, budgets, partners, to) };
+            const frameworks = await this.frameworks(tx, partnershipId);
+            return { ...base, ...outcomeAccountFigures(lines, budgets, partners, to, frameworks) };
           }
         }
       });
@@ -690,11 +752,14 @@ const CSV_COLUMN_OF: Record<string, string> = {
   outcomes: 'column outcomes',
 };
 
-type CsvContext = {
+/** What a spend line is checked against: the partnership's budgets, services and outcome frameworks. */
+type KnownForSpend = {
   budgets: readonly store.BudgetRow[];
-  partners: readonly store.PartnerRow[];
   services: readonly DirectoryServiceName[];
+  frameworks: readonly OutcomeFramework[];
 };
+
+type CsvContext = KnownForSpend & { partners: readonly store.PartnerRow[] };
 
 /** Reads a spend file: rows ready to write, or the errors as "Row N, column C: what is wrong". */
 export function readSpendCsv(
@@ -796,14 +861,12 @@ export function readSpendCsv(
       .split(/[;|]/)
       .map((s) => s.trim())
       .filter(Boolean)) {
-      const [framework, code] = key.split(':').map((s) => s.trim());
-      if (!framework || !code || !outcomeOf(framework, code))
-        problem(
-          'outcomes',
-          `“${key}” is not an outcome; write framework:code, for example england:stay_safe`,
-        );
-      else if (!outcomes.some((o) => o.framework === framework && o.code === code))
-        outcomes.push({ framework, code });
+      const unknown = `“${key}” is not an outcome; write framework:code, for example england:stay_safe`;
+      const outcome = parseOutcomeKey(key);
+      const wrong = outcome ? outcomeProblem(known.frameworks, outcome, false, unknown) : unknown;
+      if (wrong) problem('outcomes', wrong);
+      else if (!outcomes.some((o) => o.framework === outcome!.framework && o.code === outcome!.code))
+        outcomes.push(outcome!);
     }
     const description = cell('description');
     if (description.length > 500) problem('description', 'write 500 characters or fewer');
@@ -890,12 +953,20 @@ function byOutcome(lines: readonly Line[]): Map<string, number> {
   return sums;
 }
 
-export function spendByOutcome(lines: readonly Line[], years: readonly number[]) {
+export function spendByOutcome(
+  lines: readonly Line[],
+  years: readonly number[],
+  frameworks: readonly OutcomeFramework[],
+) {
   const to = years[years.length - 1]!;
   const sums = byOutcome(lines);
   const keys = [...new Set([...sums.keys()].map((k) => k.slice(0, k.lastIndexOf('|'))))];
   const rows = keys
-    .map((key) => ({ key, label: outcomeLabel(key), byYear: years.map((y) => sums.get(`${key}|${y}`) ?? 0) }))
+    .map((key) => ({
+      key,
+      label: outcomeLabel(key, frameworks),
+      byYear: years.map((y) => sums.get(`${key}|${y}`) ?? 0),
+    }))
     .sort(
       (a, b) =>
         (a.key === '' ? 1 : b.key === '' ? -1 : 0) ||
@@ -985,6 +1056,7 @@ export function outcomeAccountFigures(
   budgets: readonly store.BudgetRow[],
   partners: readonly store.PartnerRow[],
   year: number,
+  frameworks: readonly OutcomeFramework[],
 ) {
   const contributions = new Map(budgets.map((b) => [b.id, b.contributions]));
   const account = outcomeAccount(
@@ -1005,7 +1077,7 @@ export function outcomeAccountFigures(
         .map(([key, byYear]) => {
           const now = byYear.get(year) ?? 0;
           const before = byYear.has(year - 1) ? byYear.get(year - 1)! : null;
-          return { key, label: outcomeLabel(key), now, before };
+          return { key, label: outcomeLabel(key, frameworks), now, before };
         })
         .filter((r) => r.now > 0 || (r.before ?? 0) > 0)
         .sort(
