@@ -290,7 +290,7 @@ export class PlanRowBuilder {
     });
     const team = [spec.lead, ...spec.members.filter((m) => m.id !== spec.lead.id)];
     team.forEach((member, i) => this.member(id, member, i === 0, spec, purpose, familyName));
-    this.event(id, 'start', startedAt, spec.lead, { kind: firstKind });
+    this.event(id, 'start', startedAt, spec.lead, { kind: firstKind, leadName: spec.lead.name });
 
     const goals = this.goals(id, spec);
     reviewDates.forEach((heldOn, i) =>
