@@ -62,7 +62,13 @@ export {
 export { blockingRules, forEachCandidate, type BlockingRule } from './people.blocking.ts';
 export type { PreparedRecord } from './people.normalise.ts';
 export { normaliseText } from './people.normalise.ts';
-export { PersonIndexService, type LinkOutcome, type ReviewDecision } from './people.index.ts';
+export {
+  PersonIndexService,
+  contactNumberOf,
+  contactRecordId,
+  type LinkOutcome,
+  type ReviewDecision,
+} from './people.index.ts';
 export {
   importAgencyFile,
   beginFileImport,

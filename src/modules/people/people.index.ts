@@ -58,6 +58,11 @@ export type ReviewDecision = 'link' | 'not_same' | 'more_information';
 /** Where the children the front door adds to the index are recorded as coming from. */
 const FRONT_DOOR_SOURCE = { code: 'front-door', name: 'Front door', kind: 'other' } as const;
 
+/** The local id of the front-door record that describes a contact's child. */
+export function contactRecordId(contactNumber: string): string {
+  return `contact-${contactNumber}`;
+}
+
 /** The number of the front-door contact a record describes (its local id is `contact-<number>`), else null. */
 export function contactNumberOf(sourceCode: string, localId: string): string | null {
   const match = sourceCode === FRONT_DOOR_SOURCE.code ? /^contact-(\d+)$/.exec(localId) : null;
@@ -372,14 +377,14 @@ export class PersonIndexService {
   }
 
   /**
-   * A record of the front door's source, with its local id and the person it belongs to now (null
-   * while undecided); undefined for any other source's record. For the front door, when a review
-   * decision may have found a contact's child.
+   * A record of the front door's source, with the number of the contact it describes and the person
+   * it belongs to now (null while undecided); undefined for any other record. For the front door,
+   * when a review decision may have found a contact's child.
    */
   async frontDoorRecordWithin(tx: Tx, partnershipId: string, recordId: string) {
     const record = await store.recordWithOwner(tx, partnershipId, recordId);
-    if (record?.sourceCode !== FRONT_DOOR_SOURCE.code) return undefined;
-    return { localId: record.localId, personId: record.personId };
+    const contactNumber = record ? contactNumberOf(record.sourceCode, record.localId) : null;
+    return record && contactNumber ? { contactNumber, personId: record.personId } : undefined;
   }
 
   /** Links what the import brought and closes it with its figures, or records why it failed. */

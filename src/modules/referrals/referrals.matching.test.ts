@@ -10,8 +10,7 @@ import { insertUser, type WorldUser } from '../../../test/helpers/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
 import { TEST_COLUMNS, TEST_MAP } from '../../../test/helpers/linkage-map.ts';
 import { buildTrustWorld, type World } from '../../../test/helpers/trust-world.ts';
-import { importAgencyFile, modulus11CheckDigit } from '../people/index.ts';
-import { contactNumberOf } from '../people/people.index.ts';
+import { contactNumberOf, importAgencyFile, modulus11CheckDigit } from '../people/index.ts';
 import { ContactInput, DecisionInput } from './referrals.schemas.ts';
 
 /**

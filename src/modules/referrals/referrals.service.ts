@@ -10,7 +10,7 @@ import type { Sector, StoredFields } from '../../db/schema.ts';
 import type { AccessGate, AccessService, InvolvementService } from '../access/index.ts';
 import { partnershipBySlug, partnershipOf } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { PersonIndexService } from '../people/index.ts';
+import { contactRecordId, type PersonIndexService } from '../people/index.ts';
 import { recordEvent } from './referrals.history.ts';
 import * as store from './referrals.store.ts';
 import {
@@ -411,7 +411,7 @@ export class FrontDoorService {
       if (!contact || contact.personId || contact.status !== 'in_triage') return;
       if (!contact.childFamilyName || !contact.childDateOfBirth) return;
       const held = await this.personIndex.holdForReviewWithin(tx, contact.partnershipId, {
-        localId: recordIdOf(contact),
+        localId: contactRecordId(contact.number),
         fields: fieldsOf(contact),
         organisationId: actor.organisationId,
         at: ctx.now,
@@ -439,9 +439,8 @@ export class FrontDoorService {
    */
   async matchFromReview(tx: Tx, ctx: Ctx, partnershipId: string, sourceRecordId: string) {
     const record = await this.personIndex.frontDoorRecordWithin(tx, partnershipId, sourceRecordId);
-    const number = record && /^contact-(\d+)$/.exec(record.localId)?.[1];
-    if (!record?.personId || !number) return;
-    const contact = await store.lockContactByNumber(tx, partnershipId, number);
+    if (!record?.personId) return;
+    const contact = await store.lockContactByNumber(tx, partnershipId, record.contactNumber);
     if (!contact || contact.personId || !MATCHABLE.includes(contact.status)) return;
     const work = await this.matchedTo(tx, ctx, contact, record.personId, { byReview: true });
     await this.write(tx, ctx, contact, 'match', { kind: 'permission', permission: 'index.review' }, work);
@@ -470,7 +469,7 @@ export class FrontDoorService {
               : 'Enter the child’s date of birth (or your best estimate) to add them to the index',
           },
         ]);
-      const record = { localId: recordIdOf(contact), decidedBy: actor.userId, at: ctx.now };
+      const record = { localId: contactRecordId(contact.number), decidedBy: actor.userId, at: ctx.now };
       let personId: string;
       if ('personId' in choice) {
         personId = choice.personId;
@@ -809,10 +808,6 @@ export class FrontDoorService {
 }
 
 /** The local id of a contact's record in the person index's 'front-door' source. */
-function recordIdOf(contact: { number: string }): string {
-  return `contact-${contact.number}`;
-}
-
 /** What the contact says about the child, in the person index's terms, for matching. */
 function fieldsOf(contact: {
   childGivenName: string | null;
